@@ -23,6 +23,10 @@ class Settings:
     user_agent: str = DEFAULT_USER_AGENT
     # Off by default: cited URLs are untrusted. Tests turn it on explicitly for 127.0.0.1.
     allow_private_addresses: bool = False
+    # Comma-separated CIDRs allowed even though not public (e.g. "127.0.0.2/32" for a test
+    # server, "10.1.0.0/16" for an intranet source). Metadata addresses stay refused unless
+    # listed here explicitly. See flows/netguard.py for the whole policy.
+    allowed_networks: str = ""
     connect_timeout_s: float = 5.0
     read_timeout_s: float = 10.0
     # Wall-clock bound for one attempt, body included: a dripping server cannot outlive it.
@@ -41,8 +45,11 @@ class Settings:
     revisit_young_days: float = 3.0
     revisit_young_hours: float = 6.0
     revisit_old_days: float = 30.0
+    # How long a run waits for another run holding the warehouse before it gives up.
+    lock_wait_s: float = 60.0
     # Prefect / reporting
     timezone: str = "Asia/Ho_Chi_Minh"
+    # POSTed a JSON summary when a run fails (Slack/Teams/ntfy-style incoming webhook).
     notify_webhook: str | None = None
 
     def replace(self, **changes: Any) -> Settings:

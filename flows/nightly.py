@@ -1,0 +1,322 @@
+"""The nightly flow: a thin composition of batch tasks, one per stage."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time as dtime
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+from prefect.states import Completed, Failed, State
+
+from flows.fetch import FetchResult, fetch_all
+from flows.notify import notify_failure
+from flows.report import RunSummary, to_markdown
+from flows.seeds import SeedBatch, read_seeds
+from flows.settings import Settings, load_settings
+from flows.stages import (
+    MatchResult,
+    ParsedPages,
+    cited_urls,
+    fetch_rejects,
+    match_stories,
+    parse_pages,
+    to_attempt_rows,
+)
+from parsers.records import Page
+from warehouse.db import open_warehouse, run_lock
+from warehouse.load import LoadBatch, LoadCounts, load_batch
+from warehouse.quality import run_checks
+from warehouse.state import (
+    WarehouseState,
+    finish_run,
+    read_cited_urls,
+    read_pages,
+    read_state,
+    start_run,
+)
+
+T = TypeVar("T")
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """A sortable run id: UTC time plus a short random suffix."""
+    now = now or datetime.now(UTC)
+    return f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
+
+
+def run_name() -> str:
+    """Flow runs are named by their date (and time, since a day can hold several)."""
+    settings = load_settings()
+    local = datetime.now(ZoneInfo(settings.timezone))
+    return f"nightly {local:%Y-%m-%d %H:%M}"
+
+
+@contextmanager
+def timed(summary: RunSummary, stage: str) -> Iterator[None]:
+    """Record a stage's wall time in the summary."""
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        summary.timings[stage] = round(time.perf_counter() - start, 3)
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """What the run reads before its work: stored state and archived pages."""
+
+    state: WarehouseState
+    archive: dict[str, Page]
+    since_urls: list[str]
+
+
+@task(name="read seeds", cache_policy=NO_CACHE)
+def read_seeds_task(seeds_dir: str) -> SeedBatch:
+    """Read and parse every seed file; bad files become rejects."""
+    batch = read_seeds(Path(seeds_dir))
+    get_run_logger().info(
+        "read %d seed files: %d articles, %d rejects",
+        batch.files, len(batch.articles), len(batch.rejects),
+    )
+    return batch
+
+
+@task(name="open warehouse", cache_policy=NO_CACHE)
+def open_task(settings: Settings, run_id: str, urls: list[str], since: date | None) -> Opening:
+    """Migrate the warehouse, record the run as started, read state and archived pages."""
+    con = open_warehouse(settings.db_path)
+    try:
+        start_run(con, run_id, _flow_run_id(), datetime.now(UTC), str(settings.seeds_dir))
+        since_urls = (
+            read_cited_urls(con, datetime.combine(since, dtime(), UTC)) if since else []
+        )
+        state = read_state(con)
+        archive = read_pages(con, list(dict.fromkeys(urls + since_urls)))
+    finally:
+        con.close()
+    get_run_logger().info(
+        "warehouse %s: %d articles, %d archived pages for tonight's URLs",
+        settings.db_path, len(state.known_sha), len(archive),
+    )
+    return Opening(state, archive, since_urls)
+
+
+@task(name="fetch sources", cache_policy=NO_CACHE)
+def fetch_task(urls: list[str], settings: Settings, archive: dict[str, Page]) -> list[FetchResult]:
+    """Fetch the cited URLs politely, each once; the archive answers revisits."""
+    results = fetch_all(urls, settings, archive)
+    logger = get_run_logger()
+    for r in results:
+        logger.info("%s %s (%d attempt(s))", r.outcome, r.url, len(r.attempts))
+    return results
+
+
+@task(name="parse pages", cache_policy=NO_CACHE)
+def parse_task(pages: list[Page]) -> ParsedPages:
+    """Parse fetched pages into articles."""
+    parsed = parse_pages(pages)
+    get_run_logger().info(
+        "parsed %d pages: %d articles, %d rejects",
+        len(pages), len(parsed.articles), len(parsed.rejects),
+    )
+    return parsed
+
+
+@task(name="match stories", cache_policy=NO_CACHE)
+def match_task(articles: list[Any], state: WarehouseState) -> MatchResult:
+    """Match new and changed articles against the whole warehouse and assign stories."""
+    result = match_stories(articles, state.known_sha, state.fingerprints, state.members)
+    get_run_logger().info(
+        "matched %d new/changed articles: %d edges, %d stories touched",
+        len(result.fingerprints), len(result.edges),
+        len({m.story_id for m in result.assignment.members}),
+    )
+    return result
+
+
+@task(name="load warehouse", cache_policy=NO_CACHE)
+def load_task(settings: Settings, batch: LoadBatch) -> tuple[LoadCounts, list[tuple[str, int]], int]:
+    """Write the run's batch in one transaction, then run the quality checks."""
+    con = open_warehouse(settings.db_path)
+    try:
+        counts = load_batch(con, batch)
+        checks = [(c.name, c.failures) for c in run_checks(con, batch.run_id)]
+        row = con.execute("select count(*) from stories").fetchone()
+        total = int(row[0]) if row else 0
+    finally:
+        con.close()
+    get_run_logger().info("loaded: %s", counts)
+    return counts, checks, total
+
+
+def _flow_run_id() -> str | None:
+    """The Prefect flow run id, when running inside one."""
+    value = flow_run.get_id()
+    return str(value) if value else None
+
+
+def _stage(summary: RunSummary, name: str, fn: Callable[[], T]) -> T:
+    """Run one stage, timing it."""
+    with timed(summary, name):
+        return fn()
+
+
+@flow(name="nightly", flow_run_name=run_name, log_prints=True)
+def nightly(
+    seeds_dir: str = "seeds",
+    db_path: str = "data/warehouse.duckdb",
+    offline: bool = False,
+    since: date | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> State:
+    """Read the seeds, fetch what they cite, parse, match stories, and load the warehouse.
+
+    Args:
+        seeds_dir: folder of seed article text files.
+        db_path: the DuckDB warehouse file.
+        offline: skip fetching; cited URLs are recorded as not fetched.
+        since: also re-fetch and re-parse every URL cited by articles seen since this date.
+        overrides: other settings by field name (see flows/settings.py), e.g. max_workers.
+    """
+    settings = load_settings(**(overrides or {})).replace(
+        seeds_dir=Path(seeds_dir), db_path=Path(db_path), offline=offline
+    )
+    run_id = new_run_id()
+    summary = RunSummary(run_id, str(settings.db_path), str(settings.seeds_dir))
+    with run_lock(settings.db_path, settings.lock_wait_s):
+        try:
+            _run(settings, since, summary)
+        except Exception as exc:
+            summary.status = "failed"
+            summary.error = f"{type(exc).__name__}: {exc}"
+            _close_run(settings, summary)
+            notify_failure(settings, summary)
+            raise
+    _close_run(settings, summary)
+    report = to_markdown(summary)
+    create_markdown_artifact(report, key="run-report", description=f"quelle run {run_id}")
+    _table_artifacts(summary)
+    if summary.status == "failed":
+        notify_failure(settings, summary)
+        return Failed(message=summary.error or "run failed", data=summary)
+    return Completed(message=f"run {run_id} completed", data=summary)
+
+
+def _run(settings: Settings, since: date | None, summary: RunSummary) -> None:
+    """The stages in order, filling the summary."""
+    c = summary.counts
+    seeds = _stage(summary, "read_seeds", lambda: read_seeds_task(str(settings.seeds_dir)))
+    c["seed_files"], c["seeds_parsed"] = seeds.files, len(seeds.articles)
+    urls = cited_urls(seeds.articles)
+    opening = _stage(
+        summary, "open_warehouse", lambda: open_task(settings, summary.run_id, urls, since)
+    )
+    urls = list(dict.fromkeys(urls + opening.since_urls))
+    c["urls_cited"] = len(urls)
+    results: list[FetchResult] = []
+    if settings.offline:
+        summary.fetch_outcomes = {"skipped_offline": len(urls)} if urls else {}
+    else:
+        results = _stage(
+            summary, "fetch", lambda: fetch_task(urls, settings, opening.archive)
+        )
+        summary.add_fetch_outcomes([(r.url, r.outcome) for r in results])
+    pages = [r.page for r in results if r.page is not None]
+    c["urls_fetched"] = len(pages)
+    c["urls_failed"] = len(results) - len(pages)
+    parsed = _stage(summary, "parse", lambda: parse_task(pages))
+    articles = list(seeds.articles) + list(parsed.articles)
+    match = _stage(summary, "match", lambda: match_task(articles, opening.state))
+    rejects = list(seeds.rejects) + fetch_rejects(results) + list(parsed.rejects)
+    batch = LoadBatch(
+        run_id=summary.run_id,
+        articles=articles,
+        pages=[p for r in results if r.page is not None and r.outcome == "ok" for p in [r.page]],
+        page_articles=parsed.page_articles,
+        fetches=to_attempt_rows(results),
+        rejects=rejects,
+        fingerprints=[(f.article_id, f.content_sha256, f.to_row()) for f in match.fingerprints],
+        members=[_member_row(m) for m in match.assignment.members],
+        merges=match.assignment.merges,
+    )
+    counts, checks, total = _stage(summary, "load", lambda: load_task(settings, batch))
+    c["articles_loaded"] = len({a.article_id for a in articles})
+    c["articles_new"] = counts.articles_new
+    c["articles_changed"] = counts.articles_changed
+    c["articles_unchanged"] = counts.articles_unchanged
+    c["rejects"] = len(rejects)
+    c["stories_total"] = total
+    summary.rejects = rejects
+    summary.checks = checks
+    summary.merges = list(match.assignment.merges)
+    _story_changes(summary, match, opening.state)
+    summary.recall_without_citations = match.recall_without_citations
+    summary.citation_pairs = len(match.citation_pairs)
+    failed = [name for name, failures in checks if failures]
+    summary.status = "failed" if failed else "completed"
+    if failed:
+        summary.error = f"quality checks failed: {', '.join(failed)}"
+
+
+def _member_row(m: Any) -> dict[str, Any]:
+    """A story member as the loader's row."""
+    return {
+        "story_id": m.story_id,
+        "article_id": m.article_id,
+        "role": m.role,
+        "score": m.score,
+        "evidence": m.evidence,
+    }
+
+
+def _story_changes(summary: RunSummary, match: MatchResult, state: WarehouseState) -> None:
+    """Which stories are new tonight and which gained members."""
+    before: dict[str, int] = {}
+    for story_id in state.members.values():
+        before[story_id] = before.get(story_id, 0) + 1
+    after: dict[str, int] = {}
+    for m in match.assignment.members:
+        after[m.story_id] = after.get(m.story_id, 0) + 1
+    summary.stories_new = sorted(s for s in after if s not in before)
+    summary.stories_grown = sorted(s for s, n in after.items() if s in before and n > before[s])
+
+
+def _close_run(settings: Settings, summary: RunSummary) -> None:
+    """Write the run's final row (its own short transaction)."""
+    try:
+        con = open_warehouse(settings.db_path)
+    except Exception:  # the warehouse itself may be what failed; the Prefect state still says it
+        return
+    try:
+        finish_run(
+            con, summary.run_id, summary.status, summary.counts, summary.timings,
+            summary.error, to_markdown(summary), datetime.now(UTC),
+        )
+    finally:
+        con.close()
+
+
+def _table_artifacts(summary: RunSummary) -> None:
+    """Fetch outcomes by host and the rejects as table artifacts."""
+    if summary.fetch_by_host:
+        create_table_artifact(
+            [{"host": h, **o} for h, o in summary.fetch_by_host.items()],
+            key="fetch-outcomes-by-host",
+            description="Fetch outcomes by host",
+        )
+    if summary.rejects:
+        create_table_artifact(
+            [{"stage": s, "input": i, "reason": r} for s, i, r in summary.rejects],
+            key="rejects",
+            description="Inputs that could not be used",
+        )

@@ -1,0 +1,130 @@
+"""The work of each nightly stage as plain functions; the flow wraps each in one task."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from flows.fetch import FetchResult
+from parsers.errors import ParseError
+from parsers.fingerprint import Fingerprint, to_fingerprint
+from parsers.html import parse_html
+from parsers.matching import Edge, citation_recall, match_new
+from parsers.records import Article, Page, to_article_id
+from parsers.stories import StoryAssignment, assign_stories
+from parsers.urls import canonicalize_url
+
+Reject = tuple[str, str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedPages:
+    """Articles parsed from fetched pages, which page gave which article, and the failures."""
+
+    articles: tuple[Article, ...]
+    page_articles: dict[str, str]
+    rejects: tuple[Reject, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MatchResult:
+    """Stories after this run's matching, and the night's free recall figure."""
+
+    fingerprints: tuple[Fingerprint, ...]
+    assignment: StoryAssignment
+    edges: tuple[Edge, ...]
+    citation_pairs: tuple[tuple[str, str], ...]
+    recall_without_citations: float | None
+
+
+def cited_urls(articles: Iterable[Article]) -> list[str]:
+    """Canonical URLs cited by the articles, each once, in first-seen order."""
+    seen: dict[str, None] = {}
+    for a in articles:
+        for c in a.citations:
+            seen.setdefault(canonicalize_url(c.url), None)
+    return list(seen)
+
+
+def fetch_rejects(results: Sequence[FetchResult]) -> list[Reject]:
+    """A reject for every URL whose fetch ended without a page."""
+    out = []
+    for r in results:
+        if r.page is None:
+            last = r.attempts[-1] if r.attempts else None
+            reason = r.outcome if last is None or not last.error else f"{r.outcome}: {last.error}"
+            out.append(("fetch", r.url, reason))
+    return out
+
+
+def to_attempt_rows(results: Sequence[FetchResult]) -> list[dict[str, Any]]:
+    """Every attempt as a fetches row (status = outcome class, http_status = HTTP code)."""
+    rows = []
+    for r in results:
+        for a in r.attempts:
+            row = asdict(a)
+            row["http_status"] = row.pop("status")
+            row["status"] = row.pop("outcome")
+            rows.append(row)
+    return rows
+
+
+def parse_pages(pages: Sequence[Page]) -> ParsedPages:
+    """Parse each page into an article; an unusable page becomes a reject."""
+    articles: list[Article] = []
+    page_articles: dict[str, str] = {}
+    rejects: list[Reject] = []
+    for page in pages:
+        try:
+            article = parse_html(page.body, page.url, page.content_type)
+        except ParseError as exc:
+            rejects.append(("parse_html", page.url, str(exc) or type(exc).__name__))
+            continue
+        articles.append(article)
+        page_articles[page.url] = article.article_id
+    return ParsedPages(tuple(articles), page_articles, tuple(rejects))
+
+
+def citation_pairs(articles: Sequence[Article]) -> list[tuple[str, str]]:
+    """(citing, cited) article ids for every citation whose page was parsed into an article."""
+    web_ids = {a.article_id for a in articles if a.origin == "web"}
+    pairs = []
+    for a in articles:
+        for c in a.citations:
+            cited = to_article_id(canonicalize_url(c.url))
+            if cited in web_ids and cited != a.article_id:
+                pairs.append((a.article_id, cited))
+    return pairs
+
+
+def match_stories(
+    articles: Sequence[Article],
+    known_sha: Mapping[str, str],
+    stored_fingerprints: Mapping[str, Mapping[str, Any]],
+    previous_members: Mapping[str, str],
+) -> MatchResult:
+    """Fingerprint new and changed articles, match them against everything, assign stories."""
+    current = {a.article_id: a for a in articles}
+    changed = [a for a in current.values() if known_sha.get(a.article_id) != a.content_sha256]
+    new_fps = [to_fingerprint(a) for a in changed]
+    new_ids = {fp.article_id for fp in new_fps}
+    existing = [
+        Fingerprint.from_row(row)
+        for aid, row in stored_fingerprints.items()
+        if aid not in new_ids
+    ]
+    pairs = citation_pairs(list(current.values()))
+    edges = match_new(new_fps, existing, pairs, use_citations=True)
+    blind = match_new(new_fps, existing, pairs, use_citations=False)
+    all_fps = {fp.article_id: fp for fp in existing}
+    all_fps.update({fp.article_id: fp for fp in new_fps})
+    cited = {b for _, b in pairs}
+    assignment = assign_stories(all_fps, edges, previous_members, cited)
+    return MatchResult(
+        fingerprints=tuple(new_fps),
+        assignment=assignment,
+        edges=tuple(edges),
+        citation_pairs=tuple(pairs),
+        recall_without_citations=citation_recall(blind, pairs) if pairs else None,
+    )

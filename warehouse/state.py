@@ -1,0 +1,91 @@
+"""What a run reads before it works: archive, known articles, fingerprints, stories."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import duckdb
+
+from parsers.records import Page
+from warehouse.rows import from_page_row, to_json
+
+
+@dataclass(frozen=True, slots=True)
+class WarehouseState:
+    """The stored facts a run compares its new work against."""
+
+    known_sha: dict[str, str]  # article_id → content_sha256
+    fingerprints: dict[str, dict[str, Any]]  # article_id → Fingerprint row
+    members: dict[str, str]  # article_id → story_id
+
+
+def read_state(con: duckdb.DuckDBPyConnection) -> WarehouseState:
+    """Read article hashes, fingerprints and memberships of everything stored."""
+    known = dict(con.execute("select article_id, content_sha256 from articles").fetchall())
+    fps = {
+        aid: json.loads(data)
+        for aid, data in con.execute("select article_id, data from fingerprints").fetchall()
+    }
+    members = dict(con.execute("select article_id, story_id from story_members").fetchall())
+    return WarehouseState(known_sha=known, fingerprints=fps, members=members)
+
+
+def read_pages(con: duckdb.DuckDBPyConnection, urls: Sequence[str] | None = None) -> dict[str, Page]:
+    """Archived pages by URL: the given ones, or all of them (for replay)."""
+    sql = "select * from pages"
+    params: list[Any] = []
+    if urls is not None:
+        sql += " where url in (select unnest(?::varchar[]))"
+        params.append(list(urls))
+    cur = con.execute(sql, params)
+    names = [d[0] for d in cur.description]
+    return {row[0]: from_page_row(dict(zip(names, row, strict=True))) for row in cur.fetchall()}
+
+
+def read_cited_urls(con: duckdb.DuckDBPyConnection, since: datetime) -> list[str]:
+    """URLs cited by articles seen since a date (for `quelle run --since`)."""
+    rows = con.execute(
+        """
+        select distinct c.url from citations as c join articles as a using (article_id)
+        where a.updated_at >= ? or a.published_at >= ?
+        """,
+        [since, since],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def start_run(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    flow_run_id: str | None,
+    started_at: datetime,
+    seeds_dir: str,
+) -> None:
+    """Record a run as running, committed at once so a crash leaves a trace."""
+    con.execute(
+        "insert into runs (run_id, flow_run_id, started_at, status, seeds_dir) "
+        "values (?, ?, ?, 'running', ?)",
+        [run_id, flow_run_id, started_at, seeds_dir],
+    )
+
+
+def finish_run(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    status: str,
+    counts: dict[str, Any],
+    timings: dict[str, float],
+    error: str | None,
+    report: str,
+    finished_at: datetime,
+) -> None:
+    """Close the run's row with its outcome."""
+    con.execute(
+        "update runs set finished_at = ?, status = ?, counts = ?, timings = ?, error = ?, "
+        "report = ? where run_id = ?",
+        [finished_at, status, to_json(counts), to_json(timings), error, report, run_id],
+    )
