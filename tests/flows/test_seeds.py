@@ -1,0 +1,73 @@
+"""Reading a seeds directory: bad files become rejects, nothing outside is read."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from flows.seeds import read_seeds
+from tests.conftest import SEEDS
+
+GOOD = "Der Minister traf am Montag die Delegation aus Laos in Hanoi.\n"
+
+
+def _reasons(batch) -> dict[str, str]:
+    """Reject reason by seed path."""
+    return {inp: reason for _, inp, reason in batch.rejects}
+
+
+def test_the_five_seeds_parse_without_rejects() -> None:
+    batch = read_seeds(SEEDS)
+    assert batch.files == 5 and len(batch.articles) == 5 and batch.rejects == ()
+    assert {a.seed_path for a in batch.articles} == {p.name for p in SEEDS.glob("*.txt")}
+
+
+def test_bad_files_are_rejected_with_reasons_and_the_rest_is_read(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02PK\x03\x04" * 20)
+    (tmp_path / "latin1.txt").write_bytes("Grüße aus Köln und München".encode("latin-1"))
+    (tmp_path / "odd name ü #1.txt").write_text(GOOD, encoding="utf-8")
+    unreadable = tmp_path / "unreadable.txt"
+    unreadable.write_text(GOOD, encoding="utf-8")
+    unreadable.chmod(0)
+    (tmp_path / "huge.txt").write_bytes(b"a " * 1_500_000)
+    batch = read_seeds(tmp_path)
+    reasons = _reasons(batch)
+    assert sorted(a.seed_path for a in batch.articles) == ["good.txt", "odd name ü #1.txt"] + (
+        ["unreadable.txt"] if os.geteuid() == 0 else []  # root reads mode-0 files
+    )
+    assert "empty" in reasons["empty.txt"]
+    assert "binary" in reasons["binary.txt"]
+    assert "not UTF-8" in reasons["latin1.txt"]
+    assert "too large" in reasons["huge.txt"]
+    if os.geteuid() != 0:
+        assert "unreadable" in reasons["unreadable.txt"]
+
+
+def test_symlink_out_of_the_seeds_directory_is_refused(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("Geheimer Text, der nie gelesen werden darf, liegt hier.\n")
+    (seeds / "link.txt").symlink_to(secret)
+    shutil.copy(next(SEEDS.glob("000_*.txt")), seeds / "000.txt")
+    batch = read_seeds(seeds)
+    assert [a.seed_path for a in batch.articles] == ["000.txt"]
+    assert "outside the seeds directory" in _reasons(batch)["link.txt"]
+
+
+def test_a_fifo_is_rejected_as_not_a_regular_file(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.txt")
+    (tmp_path / "good.txt").write_text(GOOD)
+    batch = read_seeds(tmp_path)
+    assert "not a regular file" in _reasons(batch)["pipe.txt"]
+    assert len(batch.articles) == 1
+
+
+def test_missing_seeds_directory_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        read_seeds(tmp_path / "nope")
