@@ -92,8 +92,13 @@ def read_seeds_task(seeds_dir: str) -> SeedBatch:
 
 
 @task(name="open warehouse", cache_policy=NO_CACHE)
-def open_task(settings: Settings, run_id: str, urls: list[str], since: date | None) -> Opening:
-    """Migrate the warehouse, record the run as started, read state and archived pages."""
+def open_task(
+    settings: Settings, run_id: str, urls: list[str] | None, since: date | None
+) -> Opening:
+    """Migrate the warehouse, record the run as started, read state and archived pages.
+
+    urls=None reads the whole archive (replay).
+    """
     con = open_warehouse(settings.db_path)
     try:
         start_run(con, run_id, _flow_run_id(), datetime.now(UTC), str(settings.seeds_dir))
@@ -101,7 +106,8 @@ def open_task(settings: Settings, run_id: str, urls: list[str], since: date | No
             read_cited_urls(con, datetime.combine(since, dtime(), UTC)) if since else []
         )
         state = read_state(con)
-        archive = read_pages(con, list(dict.fromkeys(urls + since_urls)))
+        wanted = None if urls is None else list(dict.fromkeys(urls + since_urls))
+        archive = read_pages(con, wanted)
     finally:
         con.close()
     get_run_logger().info(
@@ -135,7 +141,9 @@ def parse_task(pages: list[Page]) -> ParsedPages:
 @task(name="match stories", cache_policy=NO_CACHE)
 def match_task(articles: list[Any], state: WarehouseState) -> MatchResult:
     """Match new and changed articles against the whole warehouse and assign stories."""
-    result = match_stories(articles, state.known_sha, state.fingerprints, state.members)
+    result = match_stories(
+        articles, state.known_sha, state.fingerprints, state.members, state.citations
+    )
     get_run_logger().info(
         "matched %d new/changed articles: %d edges, %d stories touched",
         len(result.fingerprints), len(result.edges),
@@ -191,25 +199,49 @@ def nightly(
     settings = load_settings(**(overrides or {})).replace(
         seeds_dir=Path(seeds_dir), db_path=Path(db_path), offline=offline
     )
-    run_id = new_run_id()
-    summary = RunSummary(run_id, str(settings.db_path), str(settings.seeds_dir))
+    if since:
+        # Re-processing means asking again: no page counts as fresh for this run.
+        settings = settings.replace(revisit_young_hours=0.0, revisit_old_days=0.0)
+    return _execute(settings, lambda summary: _run(settings, since, summary))
+
+
+def replay_name() -> str:
+    """Replays are named by their date like nightly runs."""
+    return run_name().replace("nightly", "replay", 1)
+
+
+@flow(name="replay", flow_run_name=replay_name, log_prints=True)
+def replay(db_path: str = "data/warehouse.duckdb", overrides: dict[str, Any] | None = None) -> State:
+    """Re-parse every archived page with the current parsers, without network, and reload.
+
+    Args:
+        db_path: the DuckDB warehouse file.
+        overrides: other settings by field name (see flows/settings.py).
+    """
+    settings = load_settings(**(overrides or {})).replace(db_path=Path(db_path), offline=True)
+    return _execute(settings, lambda summary: _replay(settings, summary))
+
+
+def _execute(settings: Settings, work: Callable[[RunSummary], None]) -> State:
+    """Hold the run lock, do the work, close the run row, publish the report."""
+    summary = RunSummary(new_run_id(), str(settings.db_path), str(settings.seeds_dir))
     with run_lock(settings.db_path, settings.lock_wait_s):
         try:
-            _run(settings, since, summary)
+            work(summary)
         except Exception as exc:
             summary.status = "failed"
             summary.error = f"{type(exc).__name__}: {exc}"
             _close_run(settings, summary)
             notify_failure(settings, summary)
             raise
-    _close_run(settings, summary)
+        _close_run(settings, summary)
     report = to_markdown(summary)
-    create_markdown_artifact(report, key="run-report", description=f"quelle run {run_id}")
+    create_markdown_artifact(report, key="run-report", description=f"quelle run {summary.run_id}")
     _table_artifacts(summary)
     if summary.status == "failed":
         notify_failure(settings, summary)
         return Failed(message=summary.error or "run failed", data=summary)
-    return Completed(message=f"run {run_id} completed", data=summary)
+    return Completed(message=f"run {summary.run_id} completed", data=summary)
 
 
 def _run(settings: Settings, since: date | None, summary: RunSummary) -> None:
@@ -236,14 +268,47 @@ def _run(settings: Settings, since: date | None, summary: RunSummary) -> None:
     c["urls_failed"] = len(results) - len(pages)
     parsed = _stage(summary, "parse", lambda: parse_task(pages))
     articles = list(seeds.articles) + list(parsed.articles)
-    match = _stage(summary, "match", lambda: match_task(articles, opening.state))
     rejects = list(seeds.rejects) + fetch_rejects(results) + list(parsed.rejects)
+    pages_new = [r.page for r in results if r.page is not None and r.outcome == "ok"]
+    _load_and_check(
+        settings, summary, articles, opening.state, rejects, pages_new,
+        parsed.page_articles, to_attempt_rows(results),
+    )
+
+
+def _replay(settings: Settings, summary: RunSummary) -> None:
+    """Replay's stages: every archived page through today's parsers, then load."""
+    opening = _stage(
+        summary, "open_warehouse", lambda: open_task(settings, summary.run_id, None, None)
+    )
+    pages = list(opening.archive.values())
+    summary.counts["pages_replayed"] = len(pages)
+    parsed = _stage(summary, "parse", lambda: parse_task(pages))
+    _load_and_check(
+        settings, summary, list(parsed.articles), opening.state, list(parsed.rejects), [],
+        parsed.page_articles, [],
+    )
+
+
+def _load_and_check(
+    settings: Settings,
+    summary: RunSummary,
+    articles: list[Any],
+    state: WarehouseState,
+    rejects: list[tuple[str, str, str]],
+    pages: list[Page],
+    page_articles: dict[str, str],
+    fetches: list[dict[str, Any]],
+) -> None:
+    """Match, load in one transaction, run the checks, and fill the summary."""
+    c = summary.counts
+    match = _stage(summary, "match", lambda: match_task(articles, state))
     batch = LoadBatch(
         run_id=summary.run_id,
         articles=articles,
-        pages=[p for r in results if r.page is not None and r.outcome == "ok" for p in [r.page]],
-        page_articles=parsed.page_articles,
-        fetches=to_attempt_rows(results),
+        pages=pages,
+        page_articles=page_articles,
+        fetches=fetches,
         rejects=rejects,
         fingerprints=[(f.article_id, f.content_sha256, f.to_row()) for f in match.fingerprints],
         members=[_member_row(m) for m in match.assignment.members],
@@ -259,7 +324,7 @@ def _run(settings: Settings, since: date | None, summary: RunSummary) -> None:
     summary.rejects = rejects
     summary.checks = checks
     summary.merges = list(match.assignment.merges)
-    _story_changes(summary, match, opening.state)
+    _story_changes(summary, match, state)
     summary.recall_without_citations = match.recall_without_citations
     summary.citation_pairs = len(match.citation_pairs)
     failed = [name for name, failures in checks if failures]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set as AbstractSet
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -86,16 +86,16 @@ def parse_pages(pages: Sequence[Page]) -> ParsedPages:
     return ParsedPages(tuple(articles), page_articles, tuple(rejects))
 
 
-def citation_pairs(articles: Sequence[Article]) -> list[tuple[str, str]]:
-    """(citing, cited) article ids for every citation whose page was parsed into an article."""
-    web_ids = {a.article_id for a in articles if a.origin == "web"}
-    pairs = []
-    for a in articles:
-        for c in a.citations:
-            cited = to_article_id(canonicalize_url(c.url))
-            if cited in web_ids and cited != a.article_id:
-                pairs.append((a.article_id, cited))
-    return pairs
+def citation_pairs(
+    citations: Iterable[tuple[str, str]], article_ids: AbstractSet[str]
+) -> list[tuple[str, str]]:
+    """(citing, cited) article ids for each (citing id, URL) whose page became an article."""
+    pairs: dict[tuple[str, str], None] = {}
+    for citing, url in citations:
+        cited = to_article_id(canonicalize_url(url))
+        if cited in article_ids and cited != citing:
+            pairs.setdefault((citing, cited), None)
+    return list(pairs)
 
 
 def match_stories(
@@ -103,6 +103,7 @@ def match_stories(
     known_sha: Mapping[str, str],
     stored_fingerprints: Mapping[str, Mapping[str, Any]],
     previous_members: Mapping[str, str],
+    stored_citations: Sequence[tuple[str, str]] = (),
 ) -> MatchResult:
     """Fingerprint new and changed articles, match them against everything, assign stories."""
     current = {a.article_id: a for a in articles}
@@ -114,17 +115,35 @@ def match_stories(
         for aid, row in stored_fingerprints.items()
         if aid not in new_ids
     ]
-    pairs = citation_pairs(list(current.values()))
+    # Citations of this batch and of stored articles: a page re-parsed alone keeps its seed.
+    citing = [(a.article_id, c.url) for a in current.values() for c in a.citations]
+    pairs = citation_pairs([*citing, *stored_citations], set(current) | set(known_sha))
     edges = match_new(new_fps, existing, pairs, use_citations=True)
-    blind = match_new(new_fps, existing, pairs, use_citations=False)
     all_fps = {fp.article_id: fp for fp in existing}
     all_fps.update({fp.article_id: fp for fp in new_fps})
     cited = {b for _, b in pairs}
     assignment = assign_stories(all_fps, edges, previous_members, cited)
+    # The night's free labels: seed→source pairs among tonight's articles, matched blind.
+    tonight = [(a, b) for a, b in pairs if a in current and b in current]
+    recall = _blind_recall(tonight, all_fps)
     return MatchResult(
         fingerprints=tuple(new_fps),
         assignment=assignment,
         edges=tuple(edges),
-        citation_pairs=tuple(pairs),
-        recall_without_citations=citation_recall(blind, pairs) if pairs else None,
+        citation_pairs=tuple(tonight),
+        recall_without_citations=recall,
     )
+
+
+def _blind_recall(
+    pairs: Sequence[tuple[str, str]], fps: Mapping[str, Fingerprint]
+) -> float | None:
+    """Share of citation pairs the matcher finds on content alone (no citation signal)."""
+    pairs = [(a, b) for a, b in pairs if a in fps and b in fps]
+    if not pairs:
+        return None
+    citing_ids = dict.fromkeys(a for a, _ in pairs)
+    citing = [fps[a] for a in citing_ids]
+    cited = [fps[b] for b in dict.fromkeys(b for _, b in pairs) if b not in citing_ids]
+    edges = match_new(citing, cited, (), use_citations=False)
+    return citation_recall(edges, pairs)
