@@ -71,9 +71,20 @@ def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:
 
 
 def apply_views(con: duckdb.DuckDBPyConnection) -> None:
-    """Create or replace every view from its file."""
-    for name, sql in read_views().items():
-        con.execute(f"create or replace view {name} as {sql.strip().rstrip(';')}")
+    """Create or replace every view from its file, a view after the views it reads."""
+    pending = read_views()
+    while pending:
+        failed: dict[str, str] = {}
+        errors = []
+        for name, sql in pending.items():
+            try:
+                con.execute(f"create or replace view {name} as {sql.strip().rstrip(';')}")
+            except duckdb.CatalogException as exc:  # reads a view not created yet
+                failed[name] = sql
+                errors.append(f"{name}: {exc}")
+        if len(failed) == len(pending):
+            raise WarehouseError("views cannot be created: " + "; ".join(errors))
+        pending = failed
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:

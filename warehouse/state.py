@@ -21,6 +21,7 @@ class WarehouseState:
     known_sha: dict[str, str]  # article_id → content_sha256
     fingerprints: dict[str, dict[str, Any]]  # article_id → Fingerprint row
     members: dict[str, str]  # article_id → story_id
+    citations: list[tuple[str, str]]  # (citing article_id, cited canonical URL)
 
 
 def read_state(con: duckdb.DuckDBPyConnection) -> WarehouseState:
@@ -31,7 +32,10 @@ def read_state(con: duckdb.DuckDBPyConnection) -> WarehouseState:
         for aid, data in con.execute("select article_id, data from fingerprints").fetchall()
     }
     members = dict(con.execute("select article_id, story_id from story_members").fetchall())
-    return WarehouseState(known_sha=known, fingerprints=fps, members=members)
+    citations = [
+        (r[0], r[1]) for r in con.execute("select article_id, url from citations").fetchall()
+    ]
+    return WarehouseState(known_sha=known, fingerprints=fps, members=members, citations=citations)
 
 
 def read_pages(con: duckdb.DuckDBPyConnection, urls: Sequence[str] | None = None) -> dict[str, Page]:
