@@ -151,15 +151,17 @@ def format_report(report: dict[str, object]) -> str:
     for key in ("latin_copy_recall", "latin_other_recall", "copy_recall"):
         d = report[key]
         assert isinstance(d, dict)
-        lines.append(f"{key:34} {'':6} {d['recall']:6.3f} {'':6} {d['tp']:5d} {'':5} "
-                     f"{d['gold']:5d}")
+        lines.append(
+            f"{key:34} {'':6} {d['recall']:6.3f} {'':6} {d['tp']:5d} {'':5} {d['gold']:5d}"
+        )
     for section in ("recall_by_type", "latin_recall_by_type"):
         lines.append(f"-- {section} (recall of gold pairs)")
         table = report[section]
         assert isinstance(table, dict)
         for k, d in table.items():
-            lines.append(f"   {k:31} {'':6} {d['recall']:6.3f} {'':6} {d['tp']:5d} {'':5} "
-                         f"{d['gold']:5d}")
+            lines.append(
+                f"   {k:31} {'':6} {d['recall']:6.3f} {'':6} {d['tp']:5d} {'':5} {d['gold']:5d}"
+            )
     lines.append("-- by_language_pair")
     table = report["by_language_pair"]
     assert isinstance(table, dict)

@@ -364,7 +364,7 @@ class GuardedHTTPConnection(HTTPConnection):
         """Resolve, vet, connect to the vetted address."""
         return _connect_checked(self, self.policy)
 
-    def getresponse(self) -> Any:  # type: ignore[override]
+    def getresponse(self) -> Any:
         """Let the watcher see a reused socket before waiting for the response."""
         _notify(self.sock)
         return super().getresponse()
@@ -380,7 +380,7 @@ class GuardedHTTPSConnection(HTTPSConnection):
         """Resolve, vet, connect to the vetted address (TLS then wraps it for self.host)."""
         return _connect_checked(self, self.policy)
 
-    def getresponse(self) -> Any:  # type: ignore[override]
+    def getresponse(self) -> Any:
         """Let the watcher see a reused socket before waiting for the response."""
         _notify(self.sock)
         return super().getresponse()
@@ -390,7 +390,9 @@ def to_pool_classes(policy: AddressPolicy) -> dict[str, type[HTTPConnectionPool]
     """urllib3 pool classes (for PoolManager.pool_classes_by_scheme) bound to one policy."""
     http_conn = type("PolicyHTTPConnection", (GuardedHTTPConnection,), {"policy": policy})
     https_conn = type("PolicyHTTPSConnection", (GuardedHTTPSConnection,), {"policy": policy})
-    http_pool = type("GuardedHTTPConnectionPool", (HTTPConnectionPool,), {"ConnectionCls": http_conn})
+    http_pool = type(
+        "GuardedHTTPConnectionPool", (HTTPConnectionPool,), {"ConnectionCls": http_conn}
+    )
     https_pool = type(
         "GuardedHTTPSConnectionPool", (HTTPSConnectionPool,), {"ConnectionCls": https_conn}
     )

@@ -303,6 +303,7 @@ def _load_and_check(
     """Match, load in one transaction, run the checks, and fill the summary."""
     c = summary.counts
     match = _stage(summary, "match", lambda: match_task(articles, state))
+    changed = {f.article_id for f in match.fingerprints}
     batch = LoadBatch(
         run_id=summary.run_id,
         articles=articles,
@@ -311,7 +312,13 @@ def _load_and_check(
         fetches=fetches,
         rejects=rejects,
         fingerprints=[(f.article_id, f.content_sha256, f.to_row()) for f in match.fingerprints],
-        members=[_member_row(m) for m in match.assignment.members],
+        members=[
+            _member_row(m)
+            for m in match.assignment.members
+            if m.article_id in changed
+            or state.members.get(m.article_id) != m.story_id
+            or state.roles.get(m.article_id) != m.role
+        ],
         merges=match.assignment.merges,
     )
     counts, checks, total = _stage(summary, "load", lambda: load_task(settings, batch))

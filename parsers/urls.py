@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+import re
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 # Query parameters that only track the click, never select the page.
 TRACKING_PREFIXES = ("utm_",)
@@ -11,28 +12,96 @@ TRACKING_PARAMS = frozenset(
 )
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
+# RFC 3986 unreserved characters: their percent-escapes are decoded, other escapes upper-cased.
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+# Characters left as they are when quoting a path or query (reserved ones keep their meaning).
+_PATH_SAFE = "/%:@!$&'()*+,;=-._~"
+_QUERY_SAFE = _PATH_SAFE + "?"
+
+
+def _normalize_escapes(text: str) -> str:
+    """Upper-case percent-escapes and decode those of unreserved characters."""
+
+    def fix(m: re.Match[str]) -> str:
+        ch = chr(int(m.group(1), 16))
+        return ch if ch in _UNRESERVED else f"%{m.group(1).upper()}"
+
+    return _ESCAPE.sub(fix, text)
+
+
+def _remove_dot_segments(path: str) -> str:
+    """RFC 3986 5.2.4: resolve '.' and '..' segments."""
+    if "." not in path:
+        return path
+    out: list[str] = []
+    segments = path.split("/")
+    for i, seg in enumerate(segments):
+        last = i == len(segments) - 1
+        if seg == ".":
+            if last:
+                out.append("")
+        elif seg == "..":
+            if len(out) > 1:
+                out.pop()
+            if last:
+                out.append("")
+        else:
+            out.append(seg)
+    result = "/".join(out)
+    return result if result.startswith("/") else "/" + result
+
+
+def _to_host(host: str) -> str:
+    """Lower-case host without trailing dot; internationalised names in their xn-- form."""
+    host = host.lower().rstrip(".")
+    if host.isascii():
+        return host
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host
+
+
+def _is_tracking(pair: str) -> bool:
+    """True for a query pair that only tracks the click."""
+    key = unquote(pair.split("=", 1)[0].replace("+", " ")).lower()
+    return key in TRACKING_PARAMS or key.startswith(TRACKING_PREFIXES)
+
 
 def canonicalize_url(url: str) -> str:
-    """Lower-case scheme and host, drop default port, fragment and tracking parameters."""
-    parts = urlsplit(url.strip())
+    """Lower-case scheme and host, drop default port, fragment and tracking parameters.
+
+    Also: IDN hosts to xn--, path '' to '/', dot segments resolved, percent-escapes normalised
+    (unreserved decoded, others upper case, spaces and non-ASCII escaped), query pairs kept in
+    their order and spelling. Credentials stay visible so the fetcher can refuse them. Input
+    that cannot be parsed (bad port, broken IPv6 literal) comes back stripped but unchanged,
+    for the fetcher to report as bad_url. Idempotent.
+    """
+    text = url.strip()
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        return text
     scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower().rstrip(".")
+    if not parts.netloc:
+        return text
+    host = _to_host(parts.hostname or "")
     netloc = f"[{host}]" if ":" in host else host
-    if parts.port is not None and parts.port != DEFAULT_PORTS.get(scheme):
-        netloc = f"{netloc}:{parts.port}"
-    if parts.username or parts.password:
-        # Keep credentials visible so the fetcher can refuse them; never silently drop them.
+    if port is not None and port != DEFAULT_PORTS.get(scheme):
+        netloc = f"{netloc}:{port}"
+    if parts.username is not None or parts.password is not None:
         cred = parts.username or ""
-        if parts.password:
+        if parts.password is not None:
             cred = f"{cred}:{parts.password}"
         netloc = f"{cred}@{netloc}"
-    query = [
-        (k, v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if k.lower() not in TRACKING_PARAMS and not k.lower().startswith(TRACKING_PREFIXES)
-    ]
-    path = parts.path or "/"
-    return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True), ""))
+    path = _normalize_escapes(quote(parts.path, safe=_PATH_SAFE)) or "/"
+    if scheme in DEFAULT_PORTS:
+        path = _remove_dot_segments(path)
+    pairs = [p for p in parts.query.split("&") if p and not _is_tracking(p)]
+    query = _normalize_escapes(quote("&".join(pairs), safe=_QUERY_SAFE))
+    return urlunsplit((scheme, netloc, path, query, ""))
 
 
 def to_site(url: str) -> str | None:

@@ -220,7 +220,18 @@ def _load_stories(con: duckdb.DuckDBPyConnection, batch: LoadBatch, now: datetim
             "evidence": [to_json(m["evidence"]) for m in members],
         }
     )
-    con.register("_members", rows)
+    con.register("_rows", rows)
+    con.execute("create or replace temp table _members as select * from _rows")
+    con.unregister("_rows")
+    # A member placed only by its earlier story keeps the evidence it was matched on.
+    con.execute(
+        """
+        update _members set score = old.score, evidence = old.evidence
+        from story_members as old
+        where _members.article_id = old.article_id
+          and json_keys(_members.evidence::json) = ['previous']
+        """
+    )
     touched = con.execute(
         """
         select story_id from _members
@@ -231,7 +242,7 @@ def _load_stories(con: duckdb.DuckDBPyConnection, batch: LoadBatch, now: datetim
     touched_ids = [t[0] for t in touched] + [m for m, _ in batch.merges]
     con.execute("delete from story_members where article_id in (select article_id from _members)")
     con.execute("insert into story_members by name select * from _members")
-    con.unregister("_members")
+    con.execute("drop table _members")
     for merged_id, into_id in batch.merges:
         con.execute(
             "insert into story_merges values (?, ?, ?, ?)", [merged_id, into_id, batch.run_id, now]

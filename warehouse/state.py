@@ -21,6 +21,7 @@ class WarehouseState:
     known_sha: dict[str, str]  # article_id → content_sha256
     fingerprints: dict[str, dict[str, Any]]  # article_id → Fingerprint row
     members: dict[str, str]  # article_id → story_id
+    roles: dict[str, str]  # article_id → role
     citations: list[tuple[str, str]]  # (citing article_id, cited canonical URL)
 
 
@@ -31,11 +32,15 @@ def read_state(con: duckdb.DuckDBPyConnection) -> WarehouseState:
         aid: json.loads(data)
         for aid, data in con.execute("select article_id, data from fingerprints").fetchall()
     }
-    members = dict(con.execute("select article_id, story_id from story_members").fetchall())
+    rows = con.execute("select article_id, story_id, role from story_members").fetchall()
+    members = {r[0]: r[1] for r in rows}
+    roles = {r[0]: r[2] for r in rows}
     citations = [
         (r[0], r[1]) for r in con.execute("select article_id, url from citations").fetchall()
     ]
-    return WarehouseState(known_sha=known, fingerprints=fps, members=members, citations=citations)
+    return WarehouseState(
+        known_sha=known, fingerprints=fps, members=members, roles=roles, citations=citations
+    )
 
 
 def read_pages(con: duckdb.DuckDBPyConnection, urls: Sequence[str] | None = None) -> dict[str, Page]:

@@ -1,0 +1,1 @@
+"""One module per site family: selector constants on top, one parse() below."""

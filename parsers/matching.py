@@ -1,0 +1,244 @@
+"""Match new articles against the warehouse: candidates from rare anchors and LSH, then a score.
+
+Candidates never come from comparing all pairs: an inverted index over each new article's
+rarest anchors, MinHash LSH bands (same language) and exact content hashes propose pairs;
+only those are scored. The score is IDF-weighted anchor agreement (rarer shared anchors
+count more; IDF over the corpus being matched), lifted by MinHash similarity within one
+language, and cut when both articles state dates or years that disagree (the same people at
+another meeting, the same series in another year). A citation is ground truth: score 1.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from parsers.fingerprint import NUM_PERM, Fingerprint
+
+# Weight of each anchor kind on top of its IDF. Dates, percentages and amounts are specific
+# to one event; years recur in background sentences; slug/title bigrams only help where a
+# translation keeps the original's URL slug. Skeletons stand in for names across scripts.
+KIND_WEIGHTS: dict[str, float] = {
+    "dt": 1.5,
+    "ym": 1.0,
+    "yr": 0.5,
+    "num": 1.0,
+    "pct": 1.5,
+    "amt": 1.5,
+    "code": 1.0,
+    "acr": 1.0,
+    "nm": 1.0,
+    "ns": 1.0,
+    "url": 2.0,
+    "img": 2.0,
+    "q": 1.5,
+    "tb": 0.5,
+}
+IDF_PRIOR = 50
+# Anchor mass below this share of the corpus median counts as the share (pivoted cosine).
+MASS_FLOOR = 0.75
+LSH_BANDS = 16
+LSH_ROWS = NUM_PERM // LSH_BANDS
+# Candidate generation: each new article looks up at most this many of its rarest anchors,
+# and an anchor shared by more than MAX_POSTING articles proposes nobody (it is not rare).
+QUERY_ANCHORS = 24
+MAX_POSTING = 200
+# An edge needs this score; measured on held-apart pairs, see bench/match_eval.py.
+THRESHOLD = 0.22
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """A scored match between two articles, with the evidence behind the score."""
+
+    a: str
+    b: str
+    score: float
+    evidence: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Corpus:
+    """Fingerprints indexed for matching: IDF per anchor and postings for rare anchors."""
+
+    fps: dict[str, Fingerprint]
+    idf: dict[str, float]
+    postings: dict[str, list[str]]
+    bands: dict[tuple[int, tuple[int, ...]], list[str]]
+    by_hash: dict[str, list[str]]
+    mass_floor: float = 0.0
+
+
+def to_corpus(fingerprints: Iterable[Fingerprint]) -> Corpus:
+    """Index fingerprints: document frequencies, rare-anchor postings, LSH bands, hashes."""
+    fps = {fp.article_id: fp for fp in fingerprints}
+    df: dict[str, int] = defaultdict(int)
+    postings: dict[str, list[str]] = defaultdict(list)
+    bands: dict[tuple[int, tuple[int, ...]], list[str]] = defaultdict(list)
+    by_hash: dict[str, list[str]] = defaultdict(list)
+    for aid, fp in fps.items():
+        for anchor in fp.anchors:
+            df[anchor] += 1
+            postings[anchor].append(aid)
+        if fp.n_tokens >= 20:
+            for band in range(LSH_BANDS):
+                key = tuple(fp.minhash[band * LSH_ROWS : (band + 1) * LSH_ROWS])
+                bands[(band, key)].append(aid)
+        by_hash[fp.content_sha256].append(aid)
+    # Smoothed IDF with a pseudo-corpus of IDF_PRIOR articles that lack the anchor, so a
+    # tiny warehouse (the first run: a few seeds) still treats shared anchors as evidence.
+    n = len(fps) + IDF_PRIOR
+    idf = {a: math.log((n + 1) / (d + 0.5)) for a, d in df.items()}
+    # Pivot for short texts: a few anchors must not look as complete as a full article's.
+    sample = [fps[k] for k in sorted(fps)[:: max(1, len(fps) // 2000)]]
+    masses = sorted(
+        sum(idf[t] * KIND_WEIGHTS.get(_kind(t), 1.0) for t in _usable(fp.anchors, False))
+        for fp in sample
+    )
+    floor = MASS_FLOOR * masses[len(masses) // 2] if masses else 0.0
+    return Corpus(
+        fps=fps,
+        idf=idf,
+        postings=dict(postings),
+        bands=dict(bands),
+        by_hash=dict(by_hash),
+        mass_floor=floor,
+    )
+
+
+def match_new(
+    new: Sequence[Fingerprint],
+    existing: Sequence[Fingerprint],
+    citations: Sequence[tuple[str, str]] = (),
+    use_citations: bool = True,
+) -> list[Edge]:
+    """Edges between each new article and any article in new ∪ existing.
+
+    Args:
+        new: fingerprints of this run's new and changed articles.
+        existing: fingerprints already in the warehouse (may overlap `new`; `new` wins).
+        citations: (citing_article_id, cited_article_id) pairs, ground truth.
+        use_citations: False to measure what content alone finds.
+    Returns:
+        Edges with a < b, score in [0, 1], evidence per signal; sorted by (a, b).
+    """
+    corpus = to_corpus([*existing, *new])
+    new_ids = [fp.article_id for fp in new]
+    edges: dict[tuple[str, str], Edge] = {}
+    for aid in new_ids:
+        for other in candidates(corpus, aid):
+            key = (aid, other) if aid < other else (other, aid)
+            if key in edges:
+                continue
+            edge = score_pair(corpus, key[0], key[1])
+            if edge.score >= THRESHOLD:
+                edges[key] = edge
+    if use_citations:
+        new_set = set(new_ids)
+        for citing, cited in citations:
+            if citing == cited or citing not in corpus.fps or cited not in corpus.fps:
+                continue
+            if citing not in new_set and cited not in new_set:
+                continue
+            key = (citing, cited) if citing < cited else (cited, citing)
+            old = edges.get(key)
+            evidence = dict(old.evidence) if old else {}
+            evidence["citation"] = 1.0
+            edges[key] = Edge(key[0], key[1], 1.0, evidence)
+    return [edges[k] for k in sorted(edges)]
+
+
+def candidates(corpus: Corpus, aid: str) -> set[str]:
+    """Articles worth scoring against `aid`: shared rare anchor, LSH band or content hash."""
+    fp = corpus.fps[aid]
+    found: set[str] = set()
+    rare = sorted(
+        (a for a in fp.anchors if 1 < len(corpus.postings.get(a, ())) <= MAX_POSTING),
+        key=lambda a: -corpus.idf[a] * KIND_WEIGHTS.get(_kind(a), 1.0),
+    )[:QUERY_ANCHORS]
+    for anchor in rare:
+        found.update(corpus.postings[anchor])
+    if fp.n_tokens >= 20:
+        for band in range(LSH_BANDS):
+            key = tuple(fp.minhash[band * LSH_ROWS : (band + 1) * LSH_ROWS])
+            found.update(corpus.bands.get((band, key), ()))
+    found.update(corpus.by_hash.get(fp.content_sha256, ()))
+    found.discard(aid)
+    return found
+
+
+def _kind(anchor: str) -> str:
+    """The kind prefix of an anchor string."""
+    return anchor.split(":", 1)[0]
+
+
+def minhash_similarity(x: Fingerprint, y: Fingerprint) -> float:
+    """Estimated Jaccard similarity of the two articles' word 3-shingles."""
+    if x.n_tokens == 0 or y.n_tokens == 0:
+        return 0.0
+    same = sum(1 for p, q in zip(x.minhash, y.minhash, strict=True) if p == q)
+    return same / len(x.minhash)
+
+
+def _usable(anchors: Iterable[str], cross_script: bool) -> set[str]:
+    """Anchors that are comparable for this pair: exact names in one script, skeletons across."""
+    drop = "nm" if cross_script else "ns"
+    return {a for a in anchors if _kind(a) != drop}
+
+
+def score_pair(corpus: Corpus, a: str, b: str) -> Edge:
+    """Score one pair from its shared anchors, MinHash and date agreement."""
+    x, y = corpus.fps[a], corpus.fps[b]
+    evidence: dict[str, float] = {}
+    if x.content_sha256 == y.content_sha256 and x.n_tokens > 0:
+        return Edge(a, b, 1.0, {"content_hash": 1.0})
+    cross = x.script != y.script
+    ax, ay = _usable(x.anchors, cross), _usable(y.anchors, cross)
+
+    def weight(anchor: str) -> float:
+        return corpus.idf.get(anchor, 0.0) * KIND_WEIGHTS.get(_kind(anchor), 1.0)
+
+    shared = ax & ay
+    mass_x = sum(weight(t) for t in ax)
+    mass_y = sum(weight(t) for t in ay)
+    mass_shared = sum(weight(t) for t in shared)
+    norm = math.sqrt(max(mass_x, corpus.mass_floor) * max(mass_y, corpus.mass_floor))
+    anchor_sim = mass_shared / norm if norm else 0.0
+    per_kind: dict[str, float] = defaultdict(float)
+    for t in shared:
+        per_kind[_kind(t)] += weight(t)
+    for kind, value in per_kind.items():
+        evidence[kind] = round(value, 3)
+    evidence["anchors"] = round(anchor_sim, 4)
+    jaccard = minhash_similarity(x, y) if x.lang == y.lang else 0.0
+    evidence["minhash"] = round(jaccard, 4)
+    penalty = date_conflict(x, y, ax, ay)
+    evidence["date_conflict"] = penalty
+    score = max(anchor_sim, jaccard) * (1.0 - penalty)
+    return Edge(a, b, round(min(score, 1.0), 4), evidence)
+
+
+def date_conflict(x: Fingerprint, y: Fingerprint, ax: set[str], ay: set[str]) -> float:
+    """How strongly the two events' dates disagree: 0 none, 0.6 for another day.
+
+    Only lead dates count (title and first lines state the event's date; later dates are
+    background), and only when neither article mentions the other's lead date anywhere.
+    """
+    conflict = 0.0
+    for kind, strength in (("dt", 0.6), ("ym", 0.4), ("yr", 0.3)):
+        lx = {t for t in x.lead_dates if t.startswith(kind + ":")}
+        ly = {t for t in y.lead_dates if t.startswith(kind + ":")}
+        if lx and ly and not lx & ay and not ly & ax:
+            conflict = max(conflict, strength)
+    return conflict
+
+
+def citation_recall(edges: Sequence[Edge], pairs: Sequence[tuple[str, str]]) -> float | None:
+    """Share of (citing, cited) pairs joined by an edge; None when there are no pairs."""
+    wanted = {(p, q) if p < q else (q, p) for p, q in pairs if p != q}
+    if not wanted:
+        return None
+    have = {(e.a, e.b) if e.a < e.b else (e.b, e.a) for e in edges}
+    return len(wanted & have) / len(wanted)

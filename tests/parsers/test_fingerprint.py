@@ -1,0 +1,100 @@
+"""Fingerprints: anchors that survive translation, MinHash, storage round trip."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from parsers.fingerprint import Fingerprint, fold_ascii, to_fingerprint, to_text_anchors
+from parsers.records import Citation
+from tests.parsers.matching_texts import article, seed_article
+
+
+def _kind(anchors: list[str] | tuple[str, ...], kind: str) -> set[str]:
+    return {a for a in anchors if a.startswith(kind + ":")}
+
+
+def test_fold_ascii_folds_vietnamese_and_cyrillic_names() -> None:
+    assert fold_ascii("Nguyễn Mạnh Hùng") == "Nguyen Manh Hung"
+    assert fold_ascii("Đà Nẵng") == "Da Nang"
+    assert fold_ascii("Хо Ши Мин") == "Ho Shi Min"
+
+
+def test_day_ranges_agree_across_notations() -> None:
+    vi = _kind(to_text_anchors("Từ ngày 26-30/9, đoàn công tác đã thăm Nga."), "dt")
+    de = _kind(to_text_anchors("Vom 26. bis 30. September besuchte die Delegation Russland."), "dt")
+    en = _kind(to_text_anchors("From September 26 to 30, 2023 the delegation visited."), "dt")
+    assert vi == de == en == {"dt:9-26", "dt:9-30"}
+
+
+def test_month_year_and_cjk_dates() -> None:
+    anchors = to_text_anchors("Im Dezember 2023 und am 2023年9月26日 sowie am 26.09.2023.")
+    assert {"ym:2023-12", "ym:2023-9", "dt:9-26", "yr:2023"} <= set(anchors)
+
+
+def test_numbers_percentages_and_amounts_are_normalised() -> None:
+    de = set(to_text_anchors("1.500 Gäste, 30 Prozent mehr, 2,5 Milliarden Dong, Quote 12,75"))
+    en = set(to_text_anchors("1,500 guests, 30% more, 2.5 billion dong, rate 12.75"))
+    expected = {"num:1500", "pct:30", "amt:2.5e9", "num:12.75"}
+    assert expected <= de
+    assert expected <= en
+
+
+def test_acronyms_codes_images_and_quotes() -> None:
+    anchors = set(
+        to_text_anchors('Bộ TT&TT và MIC thử 5G; ảnh IMG_6694.jpg; chủ đề "Chuyển đổi số xanh".')
+    )
+    assert {"acr:TT&TT", "acr:MIC", "code:5g", "img:img_6694.jpg"} <= anchors
+    assert "q:chuyen doi so xanh" in anchors
+
+
+def test_names_fold_to_the_same_anchor_in_any_language() -> None:
+    vi = _kind(to_text_anchors("Bộ trưởng Nguyễn Mạnh Hùng dẫn đầu đoàn."), "nm")
+    de = _kind(to_text_anchors("Minister Nguyen Manh Hung leitete die Delegation."), "nm")
+    assert {"nm:nguyen manh", "nm:manh hung"} <= vi & de
+
+
+def test_name_skeletons_bridge_transliterations() -> None:
+    ru = _kind(to_text_anchors("Министр Нгуен Мань Хунг посетил Москву."), "ns")
+    en = _kind(to_text_anchors("Minister Nguyen Manh Hung visited Moscow."), "ns")
+    assert "ns:ngn mn" in ru & en
+    assert "ns:mn hng" in ru & en
+
+
+def test_cited_source_url_is_not_a_content_anchor() -> None:
+    url = "https://example.vn/tin/bai-goc-123456.htm"
+    a = article("cites", "de", "Ein Text über 5G.", f"Quelle: {url}")
+    a = replace(a, citations=(Citation(url=url),))
+    fp = to_fingerprint(a)
+    assert not _kind(fp.anchors, "url")
+    assert fp.cites == (url,)
+
+
+def test_url_slug_words_become_title_bigrams() -> None:
+    a = article("slug", "de", "Text.", url="https://vietnam.vn/de/khanh-thanh-cang-lach-huyen/")
+    fp = to_fingerprint(a)
+    assert "tb:cang lach" in fp.anchors
+
+
+def test_minhash_is_deterministic_and_equal_for_equal_text() -> None:
+    one = to_fingerprint(seed_article("000"))
+    two = to_fingerprint(seed_article("000"))
+    assert one.minhash == two.minhash
+    assert len(set(one.minhash)) > 1
+
+
+def test_row_round_trip() -> None:
+    a = article("row", "vi", "Ngày 5/6/2024, ông Lê Minh Khái thăm Hải Phòng.")
+    a = replace(a, published_at=datetime(2024, 6, 5, 8, tzinfo=UTC))
+    fp = to_fingerprint(a)
+    row = fp.to_row()
+    assert all(isinstance(v, (str, int, float, list, datetime, type(None))) for v in row.values())
+    assert Fingerprint.from_row(row) == fp
+    iso = {**row, "published_at": "2024-06-05T08:00:00+00:00"}
+    assert Fingerprint.from_row(iso) == fp
+
+
+def test_seed_translation_pair_shares_rare_anchors() -> None:
+    de = set(to_fingerprint(seed_article("000")).anchors)
+    vi = set(to_fingerprint(seed_article("001")).anchors)
+    assert {"dt:9-26", "dt:9-30", "acr:PTIT", "acr:SUT", "nm:nguyen manh"} <= de & vi

@@ -1,0 +1,109 @@
+"""Matching: content finds translations, hard negatives stay apart, citations are truth."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from parsers.fingerprint import to_fingerprint
+from parsers.matching import THRESHOLD, candidates, citation_recall, match_new, to_corpus
+from tests.parsers.matching_texts import (
+    FESTIVAL_FR,
+    MINISTER_DANANG_EN,
+    MINISTER_HANOI_DE,
+    MINISTER_HANOI_EN,
+    PORT_DE,
+    PORT_VI,
+    seed_article,
+)
+
+SEEDS = {n: to_fingerprint(seed_article(n)) for n in ("000", "001", "002", "003", "004")}
+OTHERS = [
+    to_fingerprint(a)
+    for a in (
+        MINISTER_HANOI_EN,
+        MINISTER_HANOI_DE,
+        MINISTER_DANANG_EN,
+        PORT_VI,
+        PORT_DE,
+        FESTIVAL_FR,
+    )
+]
+
+
+def _pairs(edges: list) -> set[frozenset[str]]:
+    return {frozenset((e.a, e.b)) for e in edges}
+
+
+def test_seed_translation_matches_its_vietnamese_original_by_content() -> None:
+    new = [SEEDS["000"]]
+    existing = [SEEDS[n] for n in ("001", "002", "003", "004")] + OTHERS
+    edges = match_new(new, existing, use_citations=False)
+    pair = frozenset((SEEDS["000"].article_id, SEEDS["001"].article_id))
+    assert _pairs(edges) == {pair}
+    (edge,) = edges
+    assert edge.score >= THRESHOLD
+    assert edge.evidence["dt"] > 0 and edge.evidence["nm"] > 0
+
+
+def test_other_seeds_match_nothing() -> None:
+    everything = list(SEEDS.values()) + OTHERS
+    edges = match_new(everything, [], use_citations=False)
+    seed_ids = {fp.article_id for fp in SEEDS.values()}
+    seed_edges = {p for p in _pairs(edges) if p & seed_ids}
+    assert seed_edges == {frozenset((SEEDS["000"].article_id, SEEDS["001"].article_id))}
+
+
+def test_hard_negative_same_minister_other_meeting_stays_apart() -> None:
+    hanoi_en, hanoi_de, danang_en = OTHERS[:3]
+    edges = match_new(OTHERS, list(SEEDS.values()), use_citations=False)
+    pairs = _pairs(edges)
+    assert frozenset((hanoi_en.article_id, hanoi_de.article_id)) in pairs
+    assert frozenset((hanoi_en.article_id, danang_en.article_id)) not in pairs
+    assert frozenset((hanoi_de.article_id, danang_en.article_id)) not in pairs
+
+
+def test_cross_language_report_matches_without_citation() -> None:
+    port_vi, port_de = OTHERS[3], OTHERS[4]
+    edges = match_new([port_de], [port_vi, *SEEDS.values()], use_citations=False)
+    assert _pairs(edges) == {frozenset((port_vi.article_id, port_de.article_id))}
+
+
+def test_citation_forces_a_match() -> None:
+    festival, seed = OTHERS[5], SEEDS["004"]
+    cites = [(seed.article_id, festival.article_id)]
+    with_truth = match_new([seed], [festival], cites)
+    assert len(with_truth) == 1
+    assert with_truth[0].score == 1.0
+    assert with_truth[0].evidence["citation"] == 1.0
+    assert match_new([seed], [festival], cites, use_citations=False) == []
+
+
+def test_citation_recall_without_the_citation_signal() -> None:
+    port_vi, port_de, festival = OTHERS[3], OTHERS[4], OTHERS[5]
+    cites = [
+        (port_de.article_id, port_vi.article_id),
+        (SEEDS["003"].article_id, festival.article_id),
+    ]
+    edges = match_new([port_de, SEEDS["003"]], [port_vi, festival], cites, use_citations=False)
+    assert citation_recall(edges, cites) == 0.5
+    assert citation_recall(match_new([port_de], [port_vi], cites), cites[:1]) == 1.0
+    assert citation_recall(edges, []) is None
+
+
+def test_identical_content_matches_by_hash() -> None:
+    one = to_fingerprint(seed_article("002"))
+    copy = replace(one, article_id="copy")
+    (edge,) = match_new([copy], [one, *OTHERS])
+    assert edge.evidence == {"content_hash": 1.0}
+
+
+def test_candidates_come_from_shared_anchors_not_all_pairs() -> None:
+    corpus = to_corpus([*SEEDS.values(), *OTHERS])
+    assert candidates(corpus, OTHERS[5].article_id) == set()
+    assert SEEDS["001"].article_id in candidates(corpus, SEEDS["000"].article_id)
+
+
+def test_edges_are_sorted_and_ordered() -> None:
+    edges = match_new(list(SEEDS.values()) + OTHERS, [], use_citations=False)
+    assert all(e.a < e.b for e in edges)
+    assert [(e.a, e.b) for e in edges] == sorted((e.a, e.b) for e in edges)
