@@ -73,7 +73,9 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true")
 
     serve = sub.add_parser("serve", help="serve the nightly deployment on its cron schedule")
-    serve.add_argument("--cron", default=None, help="cron schedule (default QUELLE_CRON or 0 2 * * *)")
+    serve.add_argument(
+        "--cron", default=None, help="cron schedule (default QUELLE_CRON or 0 2 * * *)"
+    )
     serve.add_argument("--seeds", default=None)
     _add_db(serve)
 

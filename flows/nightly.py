@@ -7,7 +7,8 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time as dtime
+from datetime import UTC, date, datetime
+from datetime import time as dtime
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -153,11 +154,13 @@ def match_task(articles: list[Any], state: WarehouseState) -> MatchResult:
 
 
 @task(name="load warehouse", cache_policy=NO_CACHE)
-def load_task(settings: Settings, batch: LoadBatch) -> tuple[LoadCounts, list[tuple[str, int]], int]:
+def load_task(
+    settings: Settings, batch: LoadBatch
+) -> tuple[LoadCounts, list[tuple[str, int]], int]:
     """Write the run's batch in one transaction, then run the quality checks."""
     con = open_warehouse(settings.db_path)
     try:
-        counts = load_batch(con, batch)
+        counts = load_batch(con, batch, settings.fault_pause_in_load_s)
         checks = [(c.name, c.failures) for c in run_checks(con, batch.run_id)]
         row = con.execute("select count(*) from stories").fetchone()
         total = int(row[0]) if row else 0
@@ -211,7 +214,9 @@ def replay_name() -> str:
 
 
 @flow(name="replay", flow_run_name=replay_name, log_prints=True)
-def replay(db_path: str = "data/warehouse.duckdb", overrides: dict[str, Any] | None = None) -> State:
+def replay(
+    db_path: str = "data/warehouse.duckdb", overrides: dict[str, Any] | None = None
+) -> State:
     """Re-parse every archived page with the current parsers, without network, and reload.
 
     Args:

@@ -1,4 +1,4 @@
-"""Reading seed files from disk, safely: nothing outside the seeds directory, every failure named."""
+"""Reading seed files safely: nothing outside the seeds directory, every failure named."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ class SeedBatch:
 
 def list_seed_files(seeds_dir: Path) -> list[Path]:
     """Every non-hidden file below the directory, in a stable order."""
-    found = []
+    found: list[Path] = []
     for root, dirs, files in os.walk(seeds_dir, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         found.extend(Path(root) / f for f in sorted(files) if not f.startswith("."))
@@ -38,7 +38,8 @@ def read_seed(path: Path, seeds_dir: Path) -> bytes:
     if not resolved.is_relative_to(seeds_dir.resolve()):
         raise ParseError(f"symlink points outside the seeds directory: {resolved}")
     # Open without following a final symlink swap: the checked target is what we read.
-    fd = os.open(resolved, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(resolved, flags)
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):

@@ -27,6 +27,9 @@ class Settings:
     # server, "10.1.0.0/16" for an intranet source). Metadata addresses stay refused unless
     # listed here explicitly. See flows/netguard.py for the whole policy.
     allowed_networks: str = ""
+    # PEM file of CAs to trust for HTTPS instead of certifi's bundle ("" = certifi). The
+    # REQUESTS_CA_BUNDLE variable is ignored on purpose: the fetch session does not trust env.
+    ca_bundle: str = ""
     connect_timeout_s: float = 5.0
     read_timeout_s: float = 10.0
     # Wall-clock bound for one attempt, body included: a dripping server cannot outlive it.
@@ -47,6 +50,8 @@ class Settings:
     revisit_old_days: float = 30.0
     # How long a run waits for another run holding the warehouse before it gives up.
     lock_wait_s: float = 60.0
+    # Fault injection for the crash tests: pause this long inside the load transaction.
+    fault_pause_in_load_s: float = 0.0
     # Prefect / reporting
     timezone: str = "Asia/Ho_Chi_Minh"
     # POSTed a JSON summary when a run fails (Slack/Teams/ntfy-style incoming webhook).

@@ -19,7 +19,9 @@ MAX_SEED_BYTES = 2_000_000
 
 IMAGE_FILE = re.compile(r"^[^/\\]{1,200}\.(?:jpe?g|png|gif|webp|bmp|tiff?|avif)$", re.IGNORECASE)
 # Alt text kept by copy-paste: "<title> - Ảnh 1." / "… - Foto 2".
-IMAGE_ALT = re.compile(r"^.{3,300}\s[-–]\s(?:Ảnh|Hình|Photo|Foto|Bild|Image)\s*\d+\.?$", re.IGNORECASE)
+IMAGE_ALT = re.compile(
+    r"^.{3,300}\s[-–]\s(?:Ảnh|Hình|Photo|Foto|Bild|Image)\s*\d+\.?$", re.IGNORECASE
+)
 CITATION = re.compile(
     r"^(?:Quelle|Source|Sources|Nguồn|Fuente|Fonte)\s*:\s*(https?://\S+?)[.,;)]?$", re.IGNORECASE
 )
@@ -28,7 +30,8 @@ COMMENTS = re.compile(
 )
 # A credit at the end of a caption: "Foto: PV", "(Ảnh: TTXVN)", "(Quelle: VNA)".
 CREDIT = re.compile(
-    r"[\s(]*(?:Foto|Fotos|Ảnh|Photo|Photos|Bild|Quelle|Nguồn|Source|Credit)\s*:\s*([^():]{1,60}?)\)?\s*$",
+    r"[\s(]*(?:Foto|Fotos|Ảnh|Photo|Photos|Bild|Quelle|Nguồn|Source|Credit)\s*:"
+    r"\s*([^():]{1,60}?)\)?\s*$",
     re.IGNORECASE,
 )
 CREDIT_ONLY = re.compile(r"^\(?(?:Foto|Ảnh|Photo|Bild)\s*:\s*[^:]{1,60}\)?$", re.IGNORECASE)
@@ -160,7 +163,8 @@ def _take_footer(lines: list[str], draft: _Draft) -> list[str]:
         if COMMENTS.match(line):
             end -= 1
         elif m:
-            draft.citations.insert(0, Citation(url=canonicalize_url(m[1]), kind="source", text=line))
+            citation = Citation(url=canonicalize_url(m[1]), kind="source", text=line)
+            draft.citations.insert(0, citation)
             end -= 1
         elif draft.author is None and end > 1 and _is_byline(line):
             draft.author = line

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -43,13 +46,22 @@ class LoadCounts:
     members: int
 
 
-def load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadCounts:
-    """Write the batch in one transaction; on any error nothing of it stays."""
+def load_batch(
+    con: duckdb.DuckDBPyConnection, batch: LoadBatch, fault_pause_s: float = 0.0
+) -> LoadCounts:
+    """Write the batch in one transaction; on any error nothing of it stays.
+
+    fault_pause_s > 0 (tests only) pauses inside the transaction, after the articles are
+    written, and marks the pause with a file `<db>.fault-pause`, so a test can kill the
+    process mid-load.
+    """
     now = datetime.now(UTC)
     con.execute("begin transaction")
     try:
         new, changed, same = _load_articles(con, batch, now)
         _load_citations(con, batch.articles)
+        if fault_pause_s > 0:
+            _pause_for_fault(con, fault_pause_s)
         _load_pages(con, batch)
         _insert(con, "fetches", to_fetch_rows(batch.run_id, batch.fetches))
         _load_rejects(con, batch, now)
@@ -69,6 +81,17 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadCounts:
         stories=n_stories,
         members=len(batch.members),
     )
+
+
+def _pause_for_fault(con: duckdb.DuckDBPyConnection, seconds: float) -> None:
+    """Hold the open transaction still so a test can SIGKILL the loader in the middle."""
+    row = con.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchone()
+    marker = Path(f"{row[0]}.fault-pause") if row and row[0] else None
+    if marker:
+        marker.write_text(str(os.getpid()))
+    time.sleep(seconds)
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:
@@ -92,7 +115,9 @@ def _load_articles(
         """
         select
             count(*) filter (where a.article_id is null),
-            count(*) filter (where a.article_id is not null and a.content_sha256 <> n.content_sha256),
+            count(*) filter (
+                where a.article_id is not null and a.content_sha256 <> n.content_sha256
+            ),
             count(*) filter (where a.content_sha256 = n.content_sha256)
         from _new as n left join articles as a using (article_id)
         """
@@ -257,8 +282,10 @@ def _load_stories(con: duckdb.DuckDBPyConnection, batch: LoadBatch, now: datetim
             m.story_id,
             arg_min(m.article_id, case m.role when 'original' then 0 else 1 end)
                 as canonical_article_id,
-            arg_min(coalesce(a.title, left(a.body, 120)), case m.role when 'original' then 0 else 1 end)
-                as title,
+            arg_min(
+                coalesce(a.title, left(a.body, 120)),
+                case m.role when 'original' then 0 else 1 end
+            ) as title,
             count(*)::integer as n_articles,
             list_sort(list_distinct(list(a.lang))) as langs,
             min(a.published_at) as first_published_at,

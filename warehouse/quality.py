@@ -40,7 +40,9 @@ def _unique(table: str, key: str) -> Check:
 
 def _not_null(table: str, column: str) -> Check:
     """Rows where a required column is empty."""
-    return Check(f"not_null:{table}.{column}", f"select count(*) from {table} where {column} is null")
+    return Check(
+        f"not_null:{table}.{column}", f"select count(*) from {table} where {column} is null"
+    )
 
 
 def _accepted(table: str, column: str, values: tuple[str, ...]) -> Check:

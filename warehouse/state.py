@@ -43,7 +43,9 @@ def read_state(con: duckdb.DuckDBPyConnection) -> WarehouseState:
     )
 
 
-def read_pages(con: duckdb.DuckDBPyConnection, urls: Sequence[str] | None = None) -> dict[str, Page]:
+def read_pages(
+    con: duckdb.DuckDBPyConnection, urls: Sequence[str] | None = None
+) -> dict[str, Page]:
     """Archived pages by URL: the given ones, or all of them (for replay)."""
     sql = "select * from pages"
     params: list[Any] = []
@@ -73,13 +75,33 @@ def start_run(
     flow_run_id: str | None,
     started_at: datetime,
     seeds_dir: str,
+    shard: str | None = None,
 ) -> None:
-    """Record a run as running, committed at once so a crash leaves a trace."""
+    """Record a run as running, committed at once so a crash leaves a trace.
+
+    The caller holds the run lock, so a run still marked running was killed: say so.
+    """
     con.execute(
-        "insert into runs (run_id, flow_run_id, started_at, status, seeds_dir) "
-        "values (?, ?, ?, 'running', ?)",
-        [run_id, flow_run_id, started_at, seeds_dir],
+        "update runs set status = 'failed', finished_at = ?, "
+        "error = 'interrupted: the process ended before the run finished' "
+        "where status = 'running'",
+        [started_at],
     )
+    con.execute(
+        "insert into runs (run_id, flow_run_id, started_at, status, seeds_dir, quelle_version, "
+        "shard) values (?, ?, ?, 'running', ?, ?, ?)",
+        [run_id, flow_run_id, started_at, seeds_dir, _version(), shard],
+    )
+
+
+def _version() -> str:
+    """The installed quelle version."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("quelle")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def finish_run(

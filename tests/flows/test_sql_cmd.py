@@ -36,7 +36,8 @@ def test_select_prints_a_table(db: Path, capsys: pytest.CaptureFixture[str]) -> 
 def test_csv_and_json_outputs(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     main(["sql", "select input from rejects order by input", "--db", str(db), "--csv"])
     assert capsys.readouterr().out.splitlines() == ["input", "a.txt", "https://x.vn/1"]
-    main(["sql", "select input, rejected_at from rejects order by input", "--db", str(db), "--json"])
+    query = "select input, rejected_at from rejects order by input"
+    main(["sql", query, "--db", str(db), "--json"])
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert rows[0]["input"] == "a.txt" and "T" in rows[0]["rejected_at"]
 
@@ -47,13 +48,16 @@ def test_sql_cannot_write_unless_asked(db: Path, capsys: pytest.CaptureFixture[s
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("select count(*) from rejects").fetchone() == (2,)
     con.close()
-    assert main(["sql", "delete from rejects where stage = 'fetch'", "--db", str(db), "--write"]) == 0
+    delete = "delete from rejects where stage = 'fetch'"
+    assert main(["sql", delete, "--db", str(db), "--write"]) == 0
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("select count(*) from rejects").fetchone() == (1,)
     con.close()
 
 
-def test_missing_warehouse_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_warehouse_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["sql", "select 1", "--db", str(tmp_path / "none.duckdb")]) == 2
     assert "quelle run" in capsys.readouterr().err
 

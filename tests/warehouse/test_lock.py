@@ -38,9 +38,11 @@ def test_second_run_gets_a_clear_message_naming_the_holder(tmp_path: Path) -> No
     db = tmp_path / "wh.duckdb"
     proc = _holder(db, 5)
     try:
-        with pytest.raises(WarehouseLocked, match=rf"pid {proc.pid}.*waited 0\.2 s"):
-            with run_lock(db, 0.2):
-                pass
+        with (
+            pytest.raises(WarehouseLocked, match=rf"pid {proc.pid}.*waited 0\.2 s"),
+            run_lock(db, 0.2),
+        ):
+            pass
     finally:
         proc.kill()
         proc.wait()

@@ -34,12 +34,24 @@ def test_an_old_warehouse_is_upgraded_in_place_keeping_its_rows(
     con.execute(
         "insert into rejects values ('r0', 'read_seed', 'old.txt', 'empty file', now())"
     )
+    con.execute("insert into runs (run_id, started_at, status) values ('r0', now(), 'completed')")
+    assert "quelle_version" not in _columns(con, "runs")
     con.close()
     monkeypatch.setattr(wdb, "read_migrations", lambda: every)
     con = open_warehouse(db_path)
-    assert schema_version(con) == every[-1][0]
+    assert len(every) >= 2 and schema_version(con) == every[-1][0]
+    assert {"quelle_version", "shard"} <= _columns(con, "runs")
     assert con.execute("select input from rejects").fetchall() == [("old.txt",)]
+    assert con.execute("select run_id, quelle_version from runs").fetchall() == [("r0", None)]
     con.close()
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    """Column names of a table."""
+    rows = con.execute(
+        "select column_name from information_schema.columns where table_name = ?", [table]
+    ).fetchall()
+    return {r[0] for r in rows}
 
 
 def test_a_broken_migration_leaves_the_previous_version(
