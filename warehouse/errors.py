@@ -9,6 +9,10 @@ class WarehouseLocked(WarehouseError):
     """Another process holds the warehouse for writing."""
 
 
+class DiskFull(WarehouseError):
+    """The disk under the warehouse is full; the load was rolled back."""
+
+
 class MigrationError(WarehouseError):
     """A migration could not be applied; the warehouse is left at its previous version."""
 

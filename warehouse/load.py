@@ -14,6 +14,7 @@ import duckdb
 import pyarrow as pa
 
 from parsers.records import Article, Page
+from warehouse.errors import DiskFull
 from warehouse.rows import TS, to_article_rows, to_fetch_rows, to_json, to_page_rows
 
 
@@ -68,8 +69,13 @@ def load_batch(
         _load_fingerprints(con, batch)
         n_stories = _load_stories(con, batch, now)
         con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
+    except BaseException as exc:
+        _rollback(con)
+        if "no space left" in str(exc).lower():
+            raise DiskFull(
+                f"the disk under the warehouse is full ({exc}); this run's load was rolled "
+                "back and the warehouse is as the previous run left it: free space and run again"
+            ) from exc
         raise
     return LoadCounts(
         articles_new=new,
@@ -81,6 +87,14 @@ def load_batch(
         stories=n_stories,
         members=len(batch.members),
     )
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back, tolerating a transaction DuckDB already aborted (e.g. a failed commit)."""
+    try:
+        con.execute("rollback")
+    except duckdb.Error:
+        pass
 
 
 def _pause_for_fault(con: duckdb.DuckDBPyConnection, seconds: float) -> None:
