@@ -35,6 +35,7 @@ from flows.stages import (
 )
 from parsers.records import Page
 from warehouse.db import open_warehouse, run_lock
+from warehouse.errors import to_clear_error
 from warehouse.load import LoadBatch, LoadCounts, load_batch
 from warehouse.quality import run_checks
 from warehouse.state import (
@@ -234,10 +235,13 @@ def _execute(settings: Settings, work: Callable[[RunSummary], None]) -> State:
         try:
             work(summary)
         except Exception as exc:
+            clear = to_clear_error(exc, settings.db_path)
             summary.status = "failed"
-            summary.error = f"{type(exc).__name__}: {exc}"
+            summary.error = f"{type(clear).__name__}: {clear}"
             _close_run(settings, summary)
             notify_failure(settings, summary)
+            if clear is not exc:
+                raise clear from exc
             raise
         _close_run(settings, summary)
     report = to_markdown(summary)

@@ -14,7 +14,7 @@ import duckdb
 import pyarrow as pa
 
 from parsers.records import Article, Page
-from warehouse.errors import DiskFull
+from warehouse.errors import to_clear_error
 from warehouse.rows import TS, to_article_rows, to_fetch_rows, to_json, to_page_rows
 
 
@@ -71,11 +71,9 @@ def load_batch(
         con.execute("commit")
     except BaseException as exc:
         _rollback(con)
-        if "no space left" in str(exc).lower():
-            raise DiskFull(
-                f"the disk under the warehouse is full ({exc}); this run's load was rolled "
-                "back and the warehouse is as the previous run left it: free space and run again"
-            ) from exc
+        clear = to_clear_error(exc, "file")  # the flow names the path
+        if clear is not exc:
+            raise clear from exc
         raise
     return LoadCounts(
         articles_new=new,
