@@ -14,10 +14,13 @@ The project's only `requests` user. Rules, in the order a URL meets them:
    ROBOTS_MAX_BYTES (the rest is ignored, as RFC 9309 allows), parsed with Protego for our
    product token (the first token of settings.user_agent). When it cannot be had:
    2xx -> rules; 4xx except 429, or too many redirects -> allow all ("unavailable");
-   429, 5xx, dns/connect/timeout/tls failure -> disallow all for this run ("unreachable"),
-   verdict blocked_by_robots with the cause in `error`. blocked_address on robots.txt makes
-   every page of that origin blocked_address. Crawl-delay raises the host's pacing; a
-   Crawl-delay above max_wait_s means we skip the host for this run (blocked_by_robots).
+   429, 5xx, dns/connect/timeout/tls failure -> disallow all for this run ("unreachable"):
+   no page of that origin is requested. Verdict: blocked_by_robots after a 429/5xx answer;
+   after a network failure the failure's own outcome (dns, connect, tls, timeout), so dead
+   links count as dead, not as robots rules. The cause is in `error` either way.
+   blocked_address on robots.txt makes every page of that origin blocked_address.
+   Crawl-delay raises the host's pacing; a Crawl-delay above max_wait_s means we skip the
+   host for this run (blocked_by_robots).
 5. Conditional GET (If-None-Match / If-Modified-Since) when archived; 304 -> not_modified and
    the archived Page, re-stamped with this fetched_at (and any new validators).
 6. Per attempt: wall-clock deadline (deadline_s of network time, body included, enforced by a
@@ -64,14 +67,20 @@ from parsers.records import Page
 from parsers.urls import canonicalize_url
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-ACCEPT = "text/html,application/xhtml+xml;q=0.9"
+# A catch-all at low weight: picky servers answer 406 to a strict Accept; the type is
+# checked on the response anyway.
+ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
+ROBOTS_ACCEPT = "text/plain,*/*;q=0.5"
 # Only decoders urllib3 bounds per read (bomb-safe since 2.6); no br/zstd surprises.
 ACCEPT_ENCODING = "gzip, deflate"
 # RFC 9309: crawlers must parse at least 500 KiB.
 ROBOTS_MAX_BYTES = 512 * 1024
 ROBOTS_MAX_REDIRECTS = 5
 CHUNK_BYTES = 64 * 1024
+# Unwanted bodies up to this size are read, so keep-alive connections survive error pages.
+DRAIN_BYTES = 64 * 1024
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+NETWORK_OUTCOMES = frozenset({"dns", "connect", "tls", "timeout"})
 
 OUTCOMES = (
     "ok",
@@ -177,6 +186,7 @@ def make_session(
     session.trust_env = False
     session.proxies = {}
     adapter = _GuardedAdapter(policy or to_policy(settings), max(1, settings.max_workers))
+    session.verify = settings.ca_bundle or True
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.headers.update(
@@ -406,6 +416,19 @@ def _read_body(resp: requests.Response, cap: int, budget: _Budget, truncate: boo
     return b"".join(parts)
 
 
+def _drain(resp: requests.Response, budget: _Budget) -> None:
+    """Read a small unwanted body (error page, redirect) so the connection can be reused."""
+    declared = resp.headers.get("Content-Length", "")
+    if resp.status_code in (204, 304) or declared == "0":
+        with suppress(OSError, requests.RequestException, urllib3.exceptions.HTTPError):
+            resp.raw.drain_conn()  # no body: hand the connection back as it is
+        return
+    if not declared.isdigit() or int(declared) > DRAIN_BYTES:
+        return  # unknown or large: closing the connection is cheaper
+    with suppress(_Failure, OSError, requests.RequestException, urllib3.exceptions.HTTPError):
+        _read_body(resp, DRAIN_BYTES, budget, truncate=True)
+
+
 def _pinned_address(resp: requests.Response) -> str | None:
     """The IP the guarded connection connected to."""
     conn = getattr(resp.raw, "connection", None)
@@ -572,8 +595,12 @@ class _Run:
             self.pacer.defer(to_host_key(url), wait)
         cause = failure.error if failure else "no answer"
         kind = failure.outcome if failure else "connect"
+        # A network failure says the host is unreachable (link rot shows up as dns, not as a
+        # robots rule); a 5xx/429 answer is the server's own word: blocked_by_robots.
+        denied = kind if kind in NETWORK_OUTCOMES else "blocked_by_robots"
         return _Rules(
             False,
+            denied_outcome=denied,
             reason=f"robots.txt unreachable ({kind}: {cause}): disallow all for this run",
         )
 
@@ -637,7 +664,7 @@ class _Run:
                     verdict = self.robots_verdict(session, current)
                     if verdict is not None:
                         raise verdict
-                headers: dict[str, str] = {}
+                headers: dict[str, str] = {"Accept": ROBOTS_ACCEPT} if robots else {}
                 if archive_page is not None and current in validators:
                     if archive_page.etag:
                         headers["If-None-Match"] = archive_page.etag
@@ -707,10 +734,13 @@ class _Run:
         """Read a final response (body only for 2xx); None for a redirect to follow."""
         status = resp.status_code
         if status in REDIRECT_STATUSES:
+            _drain(resp, budget)
             return None
         headers = tuple(resp.raw.headers.iteritems())
         body = b""
-        if 200 <= status < 300:
+        if not 200 <= status < 300:
+            _drain(resp, budget)
+        else:
             if not robots:
                 mime = to_mime(resp.headers.get("Content-Type"))
                 if mime not in HTML_TYPES:

@@ -86,7 +86,9 @@ def _print_text(report: dict[str, Any], out: TextIO) -> None:
         print(f"not parsed: {report['parse_error']}", file=out)
 
 
-def run_fetch(url: str, settings: Settings, as_json: bool = False, out: TextIO | None = None) -> int:
+def run_fetch(
+    url: str, settings: Settings, as_json: bool = False, out: TextIO | None = None
+) -> int:
     """Fetch `url` with the run's rules; print attempts, headers and record.
 
     Args:

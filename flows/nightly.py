@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -161,7 +162,8 @@ def load_task(
     """Write the run's batch in one transaction, then run the quality checks."""
     con = open_warehouse(settings.db_path)
     try:
-        counts = load_batch(con, batch, settings.fault_pause_in_load_s)
+        pause = settings.fault_pause_s if settings.fault_pause_at == "load" else 0.0
+        counts = load_batch(con, batch, pause)
         checks = [(c.name, c.failures) for c in run_checks(con, batch.run_id)]
         row = con.execute("select count(*) from stories").fetchone()
         total = int(row[0]) if row else 0
@@ -181,6 +183,13 @@ def _stage(summary: RunSummary, name: str, fn: Callable[[], T]) -> T:
     """Run one stage, timing it."""
     with timed(summary, name):
         return fn()
+
+
+def _fault_point(settings: Settings, stage: str) -> None:
+    """Crash tests: mark and pause at the start of the chosen stage."""
+    if settings.fault_pause_at == stage and settings.fault_pause_s > 0:
+        Path(f"{settings.db_path}.fault-pause").write_text(f"{stage} {os.getpid()}")
+        time.sleep(settings.fault_pause_s)
 
 
 @flow(name="nightly", flow_run_name=run_name, log_prints=True)
@@ -256,6 +265,7 @@ def _execute(settings: Settings, work: Callable[[RunSummary], None]) -> State:
 def _run(settings: Settings, since: date | None, summary: RunSummary) -> None:
     """The stages in order, filling the summary."""
     c = summary.counts
+    _fault_point(settings, "read_seeds")
     seeds = _stage(summary, "read_seeds", lambda: read_seeds_task(str(settings.seeds_dir)))
     c["seed_files"], c["seeds_parsed"] = seeds.files, len(seeds.articles)
     urls = cited_urls(seeds.articles)
@@ -268,6 +278,7 @@ def _run(settings: Settings, since: date | None, summary: RunSummary) -> None:
     if settings.offline:
         summary.fetch_outcomes = {"skipped_offline": len(urls)} if urls else {}
     else:
+        _fault_point(settings, "fetch")
         results = _stage(
             summary, "fetch", lambda: fetch_task(urls, settings, opening.archive)
         )
@@ -275,6 +286,7 @@ def _run(settings: Settings, since: date | None, summary: RunSummary) -> None:
     pages = [r.page for r in results if r.page is not None]
     c["urls_fetched"] = len(pages)
     c["urls_failed"] = len(results) - len(pages)
+    _fault_point(settings, "parse")
     parsed = _stage(summary, "parse", lambda: parse_task(pages))
     articles = list(seeds.articles) + list(parsed.articles)
     rejects = list(seeds.rejects) + fetch_rejects(results) + list(parsed.rejects)
@@ -311,6 +323,7 @@ def _load_and_check(
 ) -> None:
     """Match, load in one transaction, run the checks, and fill the summary."""
     c = summary.counts
+    _fault_point(settings, "match")
     match = _stage(summary, "match", lambda: match_task(articles, state))
     changed = {f.article_id for f in match.fingerprints}
     batch = LoadBatch(

@@ -50,8 +50,11 @@ class Settings:
     revisit_old_days: float = 30.0
     # How long a run waits for another run holding the warehouse before it gives up.
     lock_wait_s: float = 60.0
-    # Fault injection for the crash tests: pause this long inside the load transaction.
-    fault_pause_in_load_s: float = 0.0
+    # Fault injection for the crash tests: pause fault_pause_s at the start of this stage
+    # (read_seeds, fetch, parse, match; load pauses inside its transaction) so a test can
+    # SIGKILL the run there. Empty: never.
+    fault_pause_at: str = ""
+    fault_pause_s: float = 0.0
     # Prefect / reporting
     timezone: str = "Asia/Ho_Chi_Minh"
     # POSTed a JSON summary when a run fails (Slack/Teams/ntfy-style incoming webhook).

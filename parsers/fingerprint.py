@@ -8,6 +8,7 @@ language. Everything here is pure: text in, frozen record out.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -33,6 +34,9 @@ _RNG = np.random.default_rng(20240926)
 _PERM_A = _RNG.integers(1, 2**32 - 1, size=NUM_PERM, dtype=np.uint64)
 _PERM_B = _RNG.integers(0, 2**32 - 1, size=NUM_PERM, dtype=np.uint64)
 _EMPTY_SIG = (0xFFFFFFFF,) * NUM_PERM
+# Odd multipliers that spread word hashes before they are combined into shingle hashes.
+_MIX_1 = np.uint64(0x9E3779B1)
+_MIX_2 = np.uint64(0x85EBCA77)
 
 # Anchor kinds; the prefix before ":" in every anchor string.
 KINDS = ("dt", "ym", "yr", "num", "pct", "amt", "code", "acr", "nm", "ns", "url", "img", "q", "tb")
@@ -116,6 +120,9 @@ for _names in (
     for _i, _m in enumerate(_names.split()):
         MONTHS.setdefault(_m, _i + 1)
 MONTHS.update({"sept": 9, "setiembre": 9, "jänner": 1})
+_MONTH_KEYS = frozenset({*MONTHS, "thang"})
+_YEAR_RE = re.compile(r"(?<![\d.,])((?:19|20)\d\d)(?![\d.,]\d|\d)")
+_CYRILLIC_RE = re.compile("[\u0400-\u04ff]")
 # Russian and Ukrainian month stems, matched by prefix on the untransliterated word.
 _MONTH_STEMS = (
     ("январ", 1),
@@ -210,11 +217,33 @@ _DMY_RE = re.compile(
 )
 _MY_RE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{4})(?!\d)")
 _CJK_DATE_RE = re.compile(r"(?:(\d{4})\s*[年년]\s*)?(\d{1,2})\s*[月월]\s*(?:(\d{1,2})\s*[日일])?")
+_IMG_HINT_RE = re.compile(r"\.(?:jpe?g|png|gif|webp)\b", re.IGNORECASE)
+_DOTTED_DATE_HINT_RE = re.compile(r"\d\.\d{1,2}\.\d{4}")
+_CJK_HINT_RE = re.compile("[月월年년]")
 _CJK_YEAR_RE = re.compile(r"(\d{4})\s*[年년]")
 _URL_RE = re.compile(r"https?://[^\s<>\"'“”]+", re.IGNORECASE)
 _IMG_RE = re.compile(r"[\w\-.]{4,}\.(?:jpe?g|png|gif|webp)\b", re.IGNORECASE)
 _ACR_RE = re.compile(r"(?<![\w&])([A-Z][A-Z0-9]*(?:&[A-Z]+)?[A-Z0-9]*)(?![\w&])")
 _CODE_RE = re.compile(r"(?<![\w.])(\d+[A-Za-z]{1,3}|[A-Za-z]{1,6}-?\d+[A-Za-z]?)(?![\w])")
+_SPECIAL_LATIN_RE = re.compile("[đĐßøØæÆłŁœŒıþð]")
+_COMBINING_RE = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_SCRIPT_RES = (
+    ("latin", re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")),
+    ("cyrillic", re.compile(r"[\u0400-\u04ff]")),
+    ("cjk", re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")),
+    ("hangul", re.compile(r"[\uac00-\ud7af\u1100-\u11ff]")),
+    ("arabic", re.compile(r"[\u0600-\u06ff]")),
+    ("other", re.compile(r"[\u0370-\u03ff\u0590-\u05ff\u0900-\u0dff\u0e00-\u0fff\u1780-\u17ff]")),
+)
+_UPPER = "".join(
+    c
+    for r in ((0x41, 0x250), (0x370, 0x530), (0x1E00, 0x1F00))
+    for c in map(chr, range(*r))
+    if c.isupper()
+)
+_CAP_WORD = f"[{_UPPER}][^\\W\\d_]*"
+# Two or more capitalised words separated only by spaces, hyphens or apostrophes.
+_CAP_RUN_RE = re.compile(f"(?<![^\\W\\d_]){_CAP_WORD}(?:[ \u00a0\\-'’]+{_CAP_WORD})+")
 _LETTERS_RE = re.compile(r"[^\W\d_]+")
 _TOKEN_RE = re.compile(r"\d+|[^\W\d_]+")
 _QUOTE_RE = re.compile(r"[„“\"«‹»]\s*([^„“”\"«»‹›\n]{6,120}?)\s*[“”\"»›«]")
@@ -391,7 +420,8 @@ def to_fingerprint(article: Article) -> Fingerprint:
     """
     cited = {canonicalize_url(c.url) for c in article.citations}
     text = _strip_source_lines(article.text)
-    anchors = set(to_text_anchors(text, exclude_urls=cited))
+    runs = _name_runs(text)
+    anchors = set(to_text_anchors(text, exclude_urls=cited, name_runs=runs))
     lead = set(_date_anchors(_URL_RE.sub(" ", text[:LEAD_CHARS])))
     own_urls = [u for u in (article.canonical_url, article.url) if u]
     for url in own_urls:
@@ -404,8 +434,8 @@ def to_fingerprint(article: Article) -> Fingerprint:
             anchors.add(f"img:{unquote(name).lower()}")
     words = [w.lower() for w in _LETTERS_RE.findall(text)]
     native = {
-        f"{fold_ascii(a).lower()} {fold_ascii(b).lower()}"
-        for run in _name_runs(text)
+        f"{_fold_word(a)} {_fold_word(b)}"
+        for run in runs
         for a, b in zip(run, run[1:], strict=False)
         if not (a.isascii() and b.isascii())
     }
@@ -434,31 +464,24 @@ def _strip_source_lines(text: str) -> str:
 
 def fold_ascii(text: str) -> str:
     """Fold to ASCII where letters allow: Nguyễn → Nguyen, Đà → Da, Хунг → Hung."""
-    text = text.translate(_LATIN_FOLD).translate(_CYRILLIC_FOLD)
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    if text.isascii():
+        return text
+    # str.translate is slow per character: only run the tables the text needs.
+    if _SPECIAL_LATIN_RE.search(text):
+        text = text.translate(_LATIN_FOLD)
+    if _CYRILLIC_RE.search(text):
+        text = text.translate(_CYRILLIC_FOLD)
+    return _COMBINING_RE.sub("", unicodedata.normalize("NFKD", text))
 
 
 def to_script(text: str) -> str:
     """The dominant script of the letters: latin, cyrillic, cjk, hangul, arabic, other."""
-    counts: dict[str, int] = {}
-    for ch in text[:3000]:
-        if not ch.isalpha():
-            continue
-        if ch < "\u0250" or "\u1e00" <= ch <= "\u1eff":
-            key = "latin"
-        elif "\u0400" <= ch <= "\u04ff":
-            key = "cyrillic"
-        elif "\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff":
-            key = "cjk"
-        elif "\uac00" <= ch <= "\ud7af" or "\u1100" <= ch <= "\u11ff":
-            key = "hangul"
-        elif "\u0600" <= ch <= "\u06ff":
-            key = "arabic"
-        else:
-            key = "other"
-        counts[key] = counts.get(key, 0) + 1
-    return max(counts, key=lambda k: counts[k]) if counts else "latin"
+    sample = text[:3000]
+    if sample.isascii():
+        return "latin"
+    counts = {name: len(rx.findall(sample)) for name, rx in _SCRIPT_RES}
+    best = max(counts, key=lambda k: counts[k])
+    return best if counts[best] else "latin"
 
 
 def _fold_words(text: str) -> list[str]:
@@ -480,7 +503,9 @@ def to_slug_words(url: str) -> list[str]:
     return words if len(words) >= 3 else []
 
 
-def to_text_anchors(text: str, exclude_urls: Iterable[str] = ()) -> list[str]:
+def to_text_anchors(
+    text: str, exclude_urls: Iterable[str] = (), name_runs: list[list[str]] | None = None
+) -> list[str]:
     """Language-independent anchors of a text, each 'kind:value'."""
     anchors: list[str] = []
     excluded = set(exclude_urls)
@@ -488,19 +513,24 @@ def to_text_anchors(text: str, exclude_urls: Iterable[str] = ()) -> list[str]:
         url = canonicalize_url(m.group(0).rstrip(".,;)"))
         if url not in excluded:
             anchors.append(f"url:{url}")
-    for m in _IMG_RE.finditer(text):
+    has_images = _IMG_HINT_RE.search(text) is not None
+    for m in _IMG_RE.finditer(text) if has_images else ():
         anchors.append(f"img:{m.group(0).lower()}")
     text = _URL_RE.sub(" ", text)
-    text = _IMG_RE.sub(" ", text)
-    anchors.extend(_date_anchors(text))
-    anchors.extend(_number_anchors(text))
+    if has_images:
+        text = _IMG_RE.sub(" ", text)
+    dates = _date_anchors(text)
+    anchors.extend(dates)
+    # A day of a date ("am 21. September") is not also a number of its own.
+    days = {f"num:{d.rsplit('-', 1)[1]}" for d in dates if d.startswith("dt:")}
+    anchors.extend(a for a in _number_anchors(text) if a not in days)
     for m in _ACR_RE.finditer(text):
         acr = m.group(1)
         if sum(c.isupper() for c in acr) >= 2 and len(acr) <= 10:
             anchors.append(f"acr:{fold_ascii(acr)}")
     for m in _CODE_RE.finditer(text):
         anchors.append(f"code:{m.group(1).lower().replace('-', '')}")
-    anchors.extend(_name_anchors(text))
+    anchors.extend(_name_anchors(_name_runs(text) if name_runs is None else name_runs))
     for m in _QUOTE_RE.finditer(text):
         words = _fold_words(m.group(1))
         if 2 <= len(words) <= 14:
@@ -537,7 +567,8 @@ def _date_anchors(text: str) -> list[str]:
     for m in _ISO_DATE_RE.finditer(text):
         add(int(m.group(3)), int(m.group(2)), int(m.group(1)))
     consumed = _ISO_DATE_RE.sub(" ", consumed)
-    for m in _DMY_RE.finditer(consumed):
+    has_dmy = "/" in consumed or _DOTTED_DATE_HINT_RE.search(consumed) is not None
+    for m in _DMY_RE.finditer(consumed) if has_dmy else ():
         if m.group(3):
             year = int(m.group(4)) if m.group(4) else None
             add(int(m.group(1)), int(m.group(3)), year)
@@ -545,30 +576,38 @@ def _date_anchors(text: str) -> list[str]:
                 add(int(m.group(2)), int(m.group(3)), year)
         else:
             add(int(m.group(5)), int(m.group(6)), int(m.group(7)))
-    consumed = _DMY_RE.sub(" ", consumed)
-    for m in _MY_RE.finditer(consumed):
+    if has_dmy:
+        consumed = _DMY_RE.sub(" ", consumed)
+    for m in _MY_RE.finditer(consumed) if "/" in consumed else ():
         add(None, int(m.group(1)), int(m.group(2)))
-    for m in _CJK_DATE_RE.finditer(consumed):
+    has_cjk = _CJK_HINT_RE.search(consumed) is not None
+    for m in _CJK_DATE_RE.finditer(consumed) if has_cjk else ():
         add(
             int(m.group(3)) if m.group(3) else None,
             int(m.group(2)),
             int(m.group(1)) if m.group(1) else None,
         )
-    for m in _CJK_YEAR_RE.finditer(consumed):
+    for m in _CJK_YEAR_RE.finditer(consumed) if has_cjk else ():
         out.append(f"yr:{m.group(1)}")
 
+    out.extend(f"yr:{m.group(1)}" for m in _YEAR_RE.finditer(consumed))
     tokens = _TOKEN_RE.findall(fold_ascii(consumed).lower()) if consumed else []
-    raw_tokens = _TOKEN_RE.findall(consumed.lower())
-    # Cyrillic months are matched before transliteration; keep both streams aligned.
-    if len(raw_tokens) != len(tokens):
-        raw_tokens = tokens
-    for i, tok in enumerate(tokens):
-        if tok.isdigit() and len(tok) == 4 and 1900 <= int(tok) <= 2100:
-            out.append(f"yr:{tok}")
-            continue
+    raw_tokens = tokens
+    if _CYRILLIC_RE.search(consumed):
+        # Cyrillic months are matched before transliteration; keep both streams aligned.
+        raw_tokens = _TOKEN_RE.findall(consumed.lower())
+        if len(raw_tokens) != len(tokens):
+            raw_tokens = tokens
+        spots = [i for i, t in enumerate(raw_tokens) if t in _MONTH_KEYS or _month_of(t)]
+    else:
+        spots = [i for i, t in enumerate(tokens) if t in _MONTH_KEYS]
+    for i in spots:
+        tok = tokens[i]
         month: int | None = None
         width = 1
-        if tok == "thang" and i + 1 < len(tokens) and tokens[i + 1].isdigit():
+        if tok == "thang":
+            if not (i + 1 < len(tokens) and tokens[i + 1].isdigit()):
+                continue
             month, width = int(tokens[i + 1]), 2  # Vietnamese "tháng 9"
         else:
             month = _month_of(tok) or _month_of(raw_tokens[i])
@@ -641,37 +680,35 @@ def _number_anchors(text: str) -> list[str]:
 def _name_runs(text: str) -> list[list[str]]:
     """Runs of two or more capitalised words (original spelling), e.g. ['Nguyễn', 'Mạnh']."""
     runs: list[list[str]] = []
-    run: list[str] = []
-    prev_end = -1
-
-    def flush() -> None:
-        words = [w for w in run if fold_ascii(w).lower() not in _NOT_NAMES]
-        if len(words) >= 2:
-            runs.append(words)
-        run.clear()
-
-    for m in _LETTERS_RE.finditer(text):
-        word = m.group(0)
-        if prev_end >= 0 and text[prev_end : m.start()].strip(" -\u00a0'’") != "":
-            flush()
-        if word[0].isupper() and not (len(word) > 1 and word.isupper()):
-            run.append(word)
-        else:
-            flush()
-        prev_end = m.end()
-    flush()
+    for m in _CAP_RUN_RE.finditer(text):
+        run: list[str] = []
+        for word in _LETTERS_RE.findall(m.group(0)):
+            if len(word) > 1 and word.isupper():  # an acronym ends the name
+                if len(run) >= 2:
+                    runs.append(run)
+                run = []
+            elif _fold_word(word) not in _NOT_NAMES:
+                run.append(word)
+        if len(run) >= 2:
+            runs.append(run)
     return runs
 
 
-def _name_anchors(text: str) -> list[str]:
+@functools.lru_cache(maxsize=65536)
+def _fold_word(word: str) -> str:
+    """fold_ascii(word).lower(), cached: names repeat."""
+    return fold_ascii(word).lower()
+
+
+def _name_anchors(runs: list[list[str]]) -> list[str]:
     """Runs of capitalised words, folded to name bigrams ('nm:') and skeletons ('ns:').
 
     Single capitalised words are left out: German capitalises every noun, and on labelled
     pairs they cost more precision than they bought recall.
     """
     out: list[str] = []
-    for run in _name_runs(text):
-        words = [fold_ascii(w).lower() for w in run]
+    for run in runs:
+        words = [_fold_word(w) for w in run]
         for a, b in zip(words, words[1:], strict=False):
             out.append(f"nm:{a} {b}")
             out.append(f"ns:{_skeleton(a)} {_skeleton(b)}")
@@ -690,16 +727,27 @@ def _skeleton(word: str) -> str:
 
 
 def to_minhash(words: list[str]) -> tuple[int, ...]:
-    """MinHash signature over word 3-shingles (stable crc32 hashes, fixed permutations)."""
-    if len(words) < 3:
-        shingles = {" ".join(words)} if words else set()
-    else:
-        shingles = {f"{a} {b} {c}" for a, b, c in zip(words, words[1:], words[2:], strict=False)}
-    if not shingles:
+    """MinHash signature over word 3-shingles (stable crc32 hashes, fixed permutations).
+
+    A shingle's hash combines its words' crc32 hashes in numpy, which is several times
+    faster than hashing each shingle's string.
+    """
+    if not words:
         return _EMPTY_SIG
-    hashes = np.fromiter(
-        (zlib.crc32(s.encode("utf-8")) for s in shingles), dtype=np.uint64, count=len(shingles)
+    cache: dict[str, int] = {}
+    word_hashes = np.fromiter(
+        (cache.setdefault(w, zlib.crc32(w.encode("utf-8"))) for w in words),
+        dtype=np.uint64,
+        count=len(words),
     )
+    if len(words) < 3:
+        hashes = word_hashes[:1]
+    else:
+        mask = np.uint64(0xFFFFFFFF)
+        hashes = (
+            (word_hashes[:-2] * _MIX_1) ^ (word_hashes[1:-1] * _MIX_2) ^ word_hashes[2:]
+        ) & mask
+        hashes = np.unique(hashes)
     values = (np.outer(hashes, _PERM_A) + _PERM_B) % _PRIME
     return tuple(int(v) for v in values.min(axis=0))
 

@@ -21,11 +21,11 @@ from bs4 import BeautifulSoup, Tag
 from bs4.element import Comment, NavigableString, PageElement
 
 from parsers.dates import parse_date, parse_url_date
-from parsers.decode import decode_html
+from parsers.decode import decode_html, to_nfc
 from parsers.errors import NotAnArticle, ParseError
 from parsers.lang import UNKNOWN as UNKNOWN_LANG
 from parsers.lang import detect_lang
-from parsers.records import Article, Image, to_article_id
+from parsers.records import Article, Citation, Image, to_article_id
 from parsers.urls import canonicalize_url, to_site
 
 EXTRACTOR = "generic"
@@ -34,16 +34,22 @@ VERSION = 1
 # Far above any real article page (the largest fixture is 0.5 MB); bounds time and memory.
 MAX_PAGE_CHARS = 30_000_000
 MAX_JSONLD_CHARS = 1_000_000
+# Servers label HTML loosely; anything else (PDF, images, JSON) is not a page to read.
+HTML_MIME_TYPES = frozenset(
+    {"text/html", "application/xhtml+xml", "text/plain", "application/octet-stream", "text/xml"}
+)
 
 # --- cheap pre-strip (before BeautifulSoup) -----------------------------------------------
-# Scripts, styles and inline SVG are a third of a CMS page's bytes and none of its text;
-# cutting them with a linear scan is cheaper than building their nodes. Comments go too:
-# baochinhphu hides timestamps in comments inside the body.
-STRIP_START_RE = re.compile(r"<(?:(script|style|svg|template)\b|!--)", re.IGNORECASE)
+# Scripts, styles, inline SVG and comments are 71-87% of the recorded pages' characters and
+# none of their text; a linear scan cuts them for less than BeautifulSoup would spend building
+# their nodes. Comments must go anyway: baochinhphu hides timestamps in them inside the body.
+# The name must end the tag name: "<style-guide>" is a custom element, not a style.
+STRIP_START_RE = re.compile(r"<(?:(script|style|svg|template)(?=[\s>/])|!--)", re.IGNORECASE)
 STRIP_END_RES = {
     name: re.compile(rf"</{name}\s*>", re.IGNORECASE)
     for name in ("script", "style", "svg", "template")
 }
+RAW_TEXT_TAGS = frozenset({"script", "style"})
 
 # --- metadata ------------------------------------------------------------------------------
 ARTICLE_TYPES = frozenset(
@@ -79,13 +85,18 @@ META_IMAGE = ("og:image", "og:image:url", "twitter:image")
 META_LANG = ("og:locale", "content-language", "language", "dc.language")
 
 # --- markup fallbacks of the generic extractor -----------------------------------------------
-GENERIC_TITLE = ("h1",)
+MAX_H1 = 5
+MIN_TITLE_MATCH = 10
 GENERIC_PUBLISHED = (
     "time[datetime]",
     "[itemprop=datePublished]",
     ".publish-date, .published, .post-date, .date-time, .datetime, .date, .time",
 )
-GENERIC_AUTHOR = ('[rel="author"], [itemprop="author"], .author-name, .author, .byline',)
+GENERIC_AUTHOR = (
+    '[rel="author"], [itemprop="author"], .author-name, .author, .byline, .writer, .tacgia',
+)
+# A byline element holding more than this is an author box (bio, avatar captions), not a name.
+MAX_BYLINE_ELEMENT_CHARS = 60
 
 # Elements never read as body text, wherever they are.
 SKIP_TAGS = frozenset(
@@ -216,6 +227,11 @@ LANG_RE = re.compile(r"^[a-z]{2,3}$")
 WS_RE = re.compile(r"\s+")
 ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 
+# A source line, as seed texts write it: "Nguồn: https://…", "Quelle: …".
+CITATION_RE = re.compile(r"^(?:Quelle|Source|Sources|Nguồn|Fuente|Fonte)\s*:", re.IGNORECASE)
+URL_IN_TEXT_RE = re.compile(r"https?://\S+")
+CITATION_TAIL = 3
+
 MIN_BODY_CHARS = 200
 # A page that declares itself an article (JSON-LD, og:type, a publication time) may be short.
 MIN_MARKED_BODY_CHARS = 60
@@ -223,7 +239,7 @@ MAX_LINK_DENSITY = 0.5
 BYLINE_MAX_CHARS = 60
 BYLINE_MAX_WORDS = 8
 MIN_SCORED_TEXT = 25
-LANG_SAMPLE_CHARS = 3000
+LANG_SAMPLE_CHARS = 1500
 
 
 @dataclass(frozen=True, slots=True)
@@ -459,8 +475,8 @@ class TagIndex:
         return bool(compound.name) and compound.name not in self.by_name
 
     def _chain_candidates(self, chain: Chain) -> list[Tag]:
-        """Candidates for the chain's last compound, found under a selective ancestor if the
-        last compound is a bare tag name (".breadcrumbs li a": all <a> under .breadcrumbs)."""
+        """Candidates for the last compound; a bare tag is looked up under a selective ancestor."""
+        # ".breadcrumbs li a": the <a>s under .breadcrumbs, not every <a> of the page.
         last = chain[-1][1]
         if last.classes or last.ident is not None or last.attrs or len(chain) == 1:
             return self._candidates(last)
@@ -556,14 +572,21 @@ def read_document(body: bytes | str, url: str, content_type: str | None = None) 
     """Decode, pre-strip and parse a page once; read its JSON-LD and meta tags."""
     try:
         canonical_fetched = canonicalize_url(url)
+        site = to_site(url)
+        urlsplit(url).hostname  # noqa: B018 - raises on a broken IPv6 host
     except ValueError as exc:
         raise ParseError(f"invalid url {url!r}: {exc}") from exc
+    mime, _, mime_params = (content_type or "").lower().partition(";")
+    mime = mime.strip()
+    if mime and mime not in HTML_MIME_TYPES:
+        raise ParseError(f"not HTML: content type {mime}")
     if isinstance(body, bytes):
-        if _looks_binary(body[:4096]):
+        wide = "utf-16" in mime_params or "utf-32" in mime_params
+        if not wide and _looks_binary(body[:4096]):
             raise ParseError("not HTML: binary content")
-        text = decode_html(body, content_type)
+        text = decode_html(body, content_type, nfc=False)
     elif isinstance(body, str):
-        text = unicodedata.normalize("NFC", body)
+        text = body
     else:
         raise ParseError(f"body must be bytes or str, not {type(body).__name__}")
     if len(text) > MAX_PAGE_CHARS:
@@ -573,8 +596,9 @@ def read_document(body: bytes | str, url: str, content_type: str | None = None) 
     if not text.strip():
         raise NotAnArticle("empty page")
     stripped, jsonld_blobs = _prestrip(text)
-    soup = BeautifulSoup(stripped, "lxml")
-    doc = Document(soup=soup, url=canonical_fetched, fetched_url=url, site=to_site(url))
+    # NFC after the cut: scripts and styles are most of the characters and need none.
+    soup = BeautifulSoup(to_nfc(stripped), "lxml")
+    doc = Document(soup=soup, url=canonical_fetched, fetched_url=url, site=site)
     _read_jsonld(doc, jsonld_blobs)
     _read_head(doc)
     return doc
@@ -594,6 +618,7 @@ def _prestrip(text: str) -> tuple[str, list[str]]:
     """Cut scripts, styles, SVG and comments in one linear scan; keep JSON-LD script texts."""
     parts: list[str] = []
     jsonld: list[str] = []
+    unclosed: set[str] = set()
     pos = 0
     while True:
         m = STRIP_START_RE.search(text, pos)
@@ -611,9 +636,15 @@ def _prestrip(text: str) -> tuple[str, list[str]]:
         gt = text.find(">", m.end())
         if gt < 0:
             break
-        close = STRIP_END_RES[name].search(text, gt + 1)
+        close = None if name in unclosed else STRIP_END_RES[name].search(text, gt + 1)
         if close is None:
-            break  # An unterminated script swallows the rest, as in a browser.
+            if name in RAW_TEXT_TAGS:
+                break  # An unterminated script or style swallows the rest, as in a browser.
+            # An unclosed <svg> is markup to keep; remember it so the scan stays linear.
+            unclosed.add(name)
+            parts.append(text[m.start() : gt + 1])
+            pos = gt + 1
+            continue
         if name == "script" and "ld+json" in text[m.end() : gt].lower():
             jsonld.append(text[gt + 1 : close.start()])
         pos = close.end()
@@ -626,7 +657,7 @@ def _read_jsonld(doc: Document, blobs: list[str]) -> None:
         if len(blob) > MAX_JSONLD_CHARS:
             continue
         try:
-            data = json.loads(blob, strict=False)
+            data = json.loads(to_nfc(blob), strict=False)
         except (ValueError, RecursionError):
             continue
         for item in _jsonld_items(data):
@@ -701,7 +732,9 @@ def extract_article(doc: Document, rules: SiteRules) -> Article:
     # Title
     draft.fill("title", _jsonld_text(ld.get("headline") or ld.get("name")), "jsonld")
     draft.fill("title", _first_meta(doc, META_TITLE), "meta")
-    draft.fill("title", _select_text(doc, rules.title or GENERIC_TITLE), "selector")
+    if rules.title:
+        draft.fill("title", _select_text(doc, rules.title), "selector")
+    draft.fill("title", _generic_title(doc), "selector")
     draft.fill("title", _strip_title_suffix(doc.title_tag), "heuristic")
 
     # Body container and paragraphs
@@ -743,10 +776,10 @@ def extract_article(doc: Document, rules: SiteRules) -> Article:
 
     # Section and tags
     draft.fill("section", _first_part(_jsonld_text(ld.get("articleSection"))), "jsonld")
+    draft.fill("section", _breadcrumb_section(doc.breadcrumb), "jsonld")
     draft.fill("section", _first_meta(doc, META_SECTION), "meta")
     if rules.section:
         draft.fill("section", _select_text(doc, rules.section), "selector")
-    draft.fill("section", _breadcrumb_section(doc.breadcrumb), "jsonld")
     draft.fill("tags", _to_tags(ld.get("keywords")), "jsonld")
     for key in META_TAGS:
         draft.fill("tags", _to_tags(doc.meta_all.get(key)), "meta")
@@ -754,9 +787,13 @@ def extract_article(doc: Document, rules: SiteRules) -> Article:
         draft.fill("tags", _to_tags(_select_texts(doc, rules.tags)), "selector")
 
     # Canonical URL
-    draft.fill("canonical_url", _absolute(doc.canonical, doc.fetched_url), "selector")
+    # <link rel=canonical> is head metadata like og:url, and the page's own word on it.
+    draft.fill("canonical_url", _absolute(doc.canonical, doc.fetched_url), "meta")
     draft.fill("canonical_url", _absolute(doc.meta.get("og:url"), doc.fetched_url), "meta")
     draft.fill("canonical_url", _absolute(_jsonld_url(ld), doc.fetched_url), "jsonld")
+
+    # "Nguồn: <link>" lines closing the body are citations, as in seed texts.
+    draft.fill("citations", _trailing_citations(blocks, doc.fetched_url), "heuristic")
 
     # Body text, cleaned against the title and lead.
     title = draft.values.get("title")
@@ -797,6 +834,7 @@ def extract_article(doc: Document, rules: SiteRules) -> Article:
         tags=v.get("tags", ()),
         canonical_url=v.get("canonical_url"),
         images=v.get("images", ()),
+        citations=v.get("citations", ()),
         provenance=tuple(draft.provenance),
     )
 
@@ -940,6 +978,7 @@ def _body_blocks(doc: Document, container: Tag, exclude: tuple[str, ...] = ()) -
     inline_links = 0
 
     def flush(anchor: Tag) -> None:
+        """Turn the pending inline text into blocks."""
         nonlocal inline_links
         if inline:
             _add_lines(blocks, "".join(inline), anchor, inline_links)
@@ -1077,6 +1116,22 @@ def _trailing_byline(blocks: list[Block]) -> str | None:
     if right or bold or "author" in classes:
         return name
     return None
+
+
+def _trailing_citations(blocks: list[Block], base_url: str) -> tuple[Citation, ...]:
+    """Source lines ("Nguồn: https://…") among the last paragraphs, moved out of the body."""
+    found: list[Citation] = []
+    for block in list(blocks[-CITATION_TAIL:]):
+        if not CITATION_RE.match(block.text):
+            continue
+        m = URL_IN_TEXT_RE.search(block.text)
+        link = block.tag.find("a", href=True) if m is None else None
+        href = m.group(0).rstrip(".,;)") if m else (link.get("href") if link else None)
+        url = _absolute(href if isinstance(href, str) else None, base_url)
+        if url:
+            found.append(Citation(url=url, kind="source", text=block.text))
+            blocks.remove(block)
+    return tuple(found)
 
 
 def _all_bold(tag: Tag) -> bool:
@@ -1223,7 +1278,8 @@ def _jsonld_text(value: Any) -> str | None:
         if decoded == value:
             break
         value = decoded
-    return _clean(value) or None
+    # Numeric entities can spell a letter and its tone mark apart.
+    return unicodedata.normalize("NFC", _clean(value)) or None
 
 
 def _jsonld_url(ld: dict[str, Any]) -> str | None:
@@ -1320,6 +1376,19 @@ def _select_text(doc: Document, selectors: tuple[str, ...]) -> str | None:
     return None
 
 
+def _generic_title(doc: Document) -> str | None:
+    """The <h1> that the <title> repeats, else the longest: a logo is often an <h1> too."""
+    texts = [_clean(h.get_text(" ")) for h in doc.select("h1", limit=MAX_H1)]
+    texts = [t for t in texts if t]
+    if not texts:
+        return None
+    page_title = _fold(doc.title_tag)
+    for text in texts:
+        if len(text) >= MIN_TITLE_MATCH and _fold(text) in page_title:
+            return text
+    return max(texts, key=len)
+
+
 def _select_texts(doc: Document, selectors: tuple[str, ...]) -> list[str]:
     """Clean texts of all matches of the first selector that matches."""
     for selector in selectors:
@@ -1364,7 +1433,9 @@ def _select_author(doc: Document, selectors: tuple[str, ...], outlet: set[str]) 
         names: list[str] = []
         for el in doc.select(selector, limit=10):
             raw = el.get("title") if el.name == "a" and el.get("title") else el.get_text(" ")
-            name = _person(raw if isinstance(raw, str) else None, outlet)
+            if not isinstance(raw, str) or len(raw.strip()) > MAX_BYLINE_ELEMENT_CHARS:
+                continue
+            name = _person(raw, outlet)
             if name and name not in names:
                 names.append(name)
         if names:
@@ -1455,11 +1526,10 @@ def _strip_title_suffix(title: str | None) -> str | None:
 
 
 def _clean(text: str | None) -> str:
-    """Whitespace collapsed (NBSP and zero-width characters included), NFC."""
+    """Whitespace collapsed (NBSP and zero-width characters included); the page is NFC."""
     if not text:
         return ""
-    text = text.translate(ZERO_WIDTH)
-    return unicodedata.normalize("NFC", WS_RE.sub(" ", text).strip())
+    return WS_RE.sub(" ", text.translate(ZERO_WIDTH)).strip()
 
 
 def _fold(text: str | None) -> str:

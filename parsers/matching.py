@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from parsers.fingerprint import NUM_PERM, Fingerprint
@@ -38,15 +39,18 @@ KIND_WEIGHTS: dict[str, float] = {
 }
 IDF_PRIOR = 50
 # Anchor mass below this share of the corpus median counts as the share (pivoted cosine).
-MASS_FLOOR = 0.75
+MASS_FLOOR = 0.5
+DATE_KINDS = frozenset({"dt", "ym", "yr"})
 LSH_BANDS = 16
 LSH_ROWS = NUM_PERM // LSH_BANDS
 # Candidate generation: each new article looks up at most this many of its rarest anchors,
 # and an anchor shared by more than MAX_POSTING articles proposes nobody (it is not rare).
 QUERY_ANCHORS = 24
 MAX_POSTING = 200
+MIN_POSTING = 20
+MIN_SHARED = 2
 # An edge needs this score; measured on held-apart pairs, see bench/match_eval.py.
-THRESHOLD = 0.22
+THRESHOLD = 0.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +73,10 @@ class Corpus:
     bands: dict[tuple[int, tuple[int, ...]], list[str]]
     by_hash: dict[str, list[str]]
     mass_floor: float = 0.0
+    weight: dict[str, float] = field(default_factory=dict)
+    max_posting: int = MAX_POSTING
+    # (article_id, cross_script) → (usable anchors, their mass); filled on first use.
+    views: dict[tuple[str, bool], tuple[frozenset[str], float]] = field(default_factory=dict)
 
 
 def to_corpus(fingerprints: Iterable[Fingerprint]) -> Corpus:
@@ -91,12 +99,10 @@ def to_corpus(fingerprints: Iterable[Fingerprint]) -> Corpus:
     # tiny warehouse (the first run: a few seeds) still treats shared anchors as evidence.
     n = len(fps) + IDF_PRIOR
     idf = {a: math.log((n + 1) / (d + 0.5)) for a, d in df.items()}
+    weight = {a: w * KIND_WEIGHTS.get(_kind(a), 1.0) for a, w in idf.items()}
     # Pivot for short texts: a few anchors must not look as complete as a full article's.
     sample = [fps[k] for k in sorted(fps)[:: max(1, len(fps) // 2000)]]
-    masses = sorted(
-        sum(idf[t] * KIND_WEIGHTS.get(_kind(t), 1.0) for t in _usable(fp.anchors, False))
-        for fp in sample
-    )
+    masses = sorted(sum(weight[t] for t in _usable(fp.anchors, False)) for fp in sample)
     floor = MASS_FLOOR * masses[len(masses) // 2] if masses else 0.0
     return Corpus(
         fps=fps,
@@ -105,6 +111,8 @@ def to_corpus(fingerprints: Iterable[Fingerprint]) -> Corpus:
         bands=dict(bands),
         by_hash=dict(by_hash),
         mass_floor=floor,
+        weight=weight,
+        max_posting=min(MAX_POSTING, max(MIN_POSTING, len(fps) // 100)),
     )
 
 
@@ -124,42 +132,90 @@ def match_new(
     Returns:
         Edges with a < b, score in [0, 1], evidence per signal; sorted by (a, b).
     """
+    edges = content_edges(new, existing)
+    if not use_citations:
+        return edges
+    return add_citations(edges, citations, new, existing)
+
+
+def match_and_recall(
+    new: Sequence[Fingerprint],
+    existing: Sequence[Fingerprint],
+    citations: Sequence[tuple[str, str]] = (),
+) -> tuple[list[Edge], float | None]:
+    """match_new with citations, plus the recall of those citations by content alone.
+
+    One matching pass serves both: the run's edges and its honest seed→source recall.
+    """
+    edges = content_edges(new, existing)
+    known = {fp.article_id for fp in [*new, *existing]}
+    new_ids = {fp.article_id for fp in new}
+    pairs = [
+        (p, q) for p, q in citations if p in known and q in known and (p in new_ids or q in new_ids)
+    ]
+    return add_citations(edges, citations, new, existing), citation_recall(edges, pairs)
+
+
+def content_edges(new: Sequence[Fingerprint], existing: Sequence[Fingerprint]) -> list[Edge]:
+    """Edges found by content alone: candidates of each new article, scored, thresholded."""
     corpus = to_corpus([*existing, *new])
-    new_ids = [fp.article_id for fp in new]
     edges: dict[tuple[str, str], Edge] = {}
-    for aid in new_ids:
+    seen: set[tuple[str, str]] = set()
+    for fp in new:
+        aid = fp.article_id
         for other in candidates(corpus, aid):
             key = (aid, other) if aid < other else (other, aid)
-            if key in edges:
+            if key in seen:
                 continue
+            seen.add(key)
             edge = score_pair(corpus, key[0], key[1])
             if edge.score >= THRESHOLD:
                 edges[key] = edge
-    if use_citations:
-        new_set = set(new_ids)
-        for citing, cited in citations:
-            if citing == cited or citing not in corpus.fps or cited not in corpus.fps:
-                continue
-            if citing not in new_set and cited not in new_set:
-                continue
-            key = (citing, cited) if citing < cited else (cited, citing)
-            old = edges.get(key)
-            evidence = dict(old.evidence) if old else {}
-            evidence["citation"] = 1.0
-            edges[key] = Edge(key[0], key[1], 1.0, evidence)
     return [edges[k] for k in sorted(edges)]
 
 
+def add_citations(
+    edges: Sequence[Edge],
+    citations: Sequence[tuple[str, str]],
+    new: Sequence[Fingerprint],
+    existing: Sequence[Fingerprint],
+) -> list[Edge]:
+    """Edges with every citation touching a new article forced to score 1 ('citation')."""
+    by_key = {(e.a, e.b): e for e in edges}
+    known = {fp.article_id for fp in [*existing, *new]}
+    new_ids = {fp.article_id for fp in new}
+    for citing, cited in citations:
+        if citing == cited or citing not in known or cited not in known:
+            continue
+        if citing not in new_ids and cited not in new_ids:
+            continue
+        key = (citing, cited) if citing < cited else (cited, citing)
+        old = by_key.get(key)
+        evidence = dict(old.evidence) if old else {}
+        evidence["citation"] = 1.0
+        by_key[key] = Edge(key[0], key[1], 1.0, evidence)
+    return [by_key[k] for k in sorted(by_key)]
+
+
 def candidates(corpus: Corpus, aid: str) -> set[str]:
-    """Articles worth scoring against `aid`: shared rare anchor, LSH band or content hash."""
+    """Articles worth scoring against `aid`: rare anchors in common, an LSH band, a hash.
+
+    Only the article's QUERY_ANCHORS rarest anchors are looked up, each in a posting list
+    no longer than max_posting, and an article must share MIN_SHARED of them: one shared
+    anchor cannot lift a pair over the threshold, and it keeps 100k articles fast.
+    """
     fp = corpus.fps[aid]
-    found: set[str] = set()
+    limit = corpus.max_posting
+    postings, weight = corpus.postings, corpus.weight
     rare = sorted(
-        (a for a in fp.anchors if 1 < len(corpus.postings.get(a, ())) <= MAX_POSTING),
-        key=lambda a: -corpus.idf[a] * KIND_WEIGHTS.get(_kind(a), 1.0),
+        (a for a in fp.anchors if 1 < len(postings.get(a, ())) <= limit),
+        key=lambda a: -weight[a],
     )[:QUERY_ANCHORS]
+    hits: dict[str, int] = defaultdict(int)
     for anchor in rare:
-        found.update(corpus.postings[anchor])
+        for other in postings[anchor]:
+            hits[other] += 1
+    found = {other for other, n in hits.items() if n >= MIN_SHARED}
     if fp.n_tokens >= 20:
         for band in range(LSH_BANDS):
             key = tuple(fp.minhash[band * LSH_ROWS : (band + 1) * LSH_ROWS])
@@ -188,46 +244,55 @@ def _usable(anchors: Iterable[str], cross_script: bool) -> set[str]:
     return {a for a in anchors if _kind(a) != drop}
 
 
+def _view(corpus: Corpus, aid: str, cross: bool) -> tuple[frozenset[str], float]:
+    """An article's usable anchors for a same- or cross-script pair, and their mass (cached)."""
+    key = (aid, cross)
+    view = corpus.views.get(key)
+    if view is None:
+        anchors = frozenset(_usable(corpus.fps[aid].anchors, cross))
+        view = (anchors, sum(corpus.weight.get(t, 0.0) for t in anchors))
+        corpus.views[key] = view
+    return view
+
+
 def score_pair(corpus: Corpus, a: str, b: str) -> Edge:
     """Score one pair from its shared anchors, MinHash and date agreement."""
     x, y = corpus.fps[a], corpus.fps[b]
-    evidence: dict[str, float] = {}
     if x.content_sha256 == y.content_sha256 and x.n_tokens > 0:
         return Edge(a, b, 1.0, {"content_hash": 1.0})
-    cross = x.script != y.script
-    ax, ay = _usable(x.anchors, cross), _usable(y.anchors, cross)
-
-    def weight(anchor: str) -> float:
-        return corpus.idf.get(anchor, 0.0) * KIND_WEIGHTS.get(_kind(anchor), 1.0)
-
-    shared = ax & ay
-    mass_x = sum(weight(t) for t in ax)
-    mass_y = sum(weight(t) for t in ay)
-    mass_shared = sum(weight(t) for t in shared)
-    norm = math.sqrt(max(mass_x, corpus.mass_floor) * max(mass_y, corpus.mass_floor))
-    anchor_sim = mass_shared / norm if norm else 0.0
+    # Skeletons bridge transliteration, which only Cyrillic text goes through here.
+    cross = (x.script == "cyrillic") != (y.script == "cyrillic")
+    ax, mass_x = _view(corpus, a, cross)
+    ay, mass_y = _view(corpus, b, cross)
+    weight = corpus.weight
     per_kind: dict[str, float] = defaultdict(float)
-    for t in shared:
-        per_kind[_kind(t)] += weight(t)
-    for kind, value in per_kind.items():
-        evidence[kind] = round(value, 3)
+    for t in ax & ay:
+        per_kind[_kind(t)] += weight.get(t, 0.0)
+    norm = math.sqrt(max(mass_x, corpus.mass_floor) * max(mass_y, corpus.mass_floor))
+    anchor_sim = sum(per_kind.values()) / norm if norm else 0.0
+    evidence = {kind: round(value, 3) for kind, value in per_kind.items()}
     evidence["anchors"] = round(anchor_sim, 4)
     jaccard = minhash_similarity(x, y) if x.lang == y.lang else 0.0
     evidence["minhash"] = round(jaccard, 4)
     penalty = date_conflict(x, y, ax, ay)
     evidence["date_conflict"] = penalty
+    if not per_kind.keys() - DATE_KINDS:
+        # Many events share a day: dates alone are no evidence of one story.
+        anchor_sim = 0.0
     score = max(anchor_sim, jaccard) * (1.0 - penalty)
     return Edge(a, b, round(min(score, 1.0), 4), evidence)
 
 
-def date_conflict(x: Fingerprint, y: Fingerprint, ax: set[str], ay: set[str]) -> float:
-    """How strongly the two events' dates disagree: 0 none, 0.6 for another day.
+def date_conflict(
+    x: Fingerprint, y: Fingerprint, ax: AbstractSet[str], ay: AbstractSet[str]
+) -> float:
+    """How strongly the two events' dates disagree: 0 none, 0.8 for another day.
 
     Only lead dates count (title and first lines state the event's date; later dates are
     background), and only when neither article mentions the other's lead date anywhere.
     """
     conflict = 0.0
-    for kind, strength in (("dt", 0.6), ("ym", 0.4), ("yr", 0.3)):
+    for kind, strength in (("dt", 0.8), ("ym", 0.5), ("yr", 0.3)):
         lx = {t for t in x.lead_dates if t.startswith(kind + ":")}
         ly = {t for t in y.lead_dates if t.startswith(kind + ":")}
         if lx and ly and not lx & ay and not ly & ax:

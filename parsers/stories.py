@@ -1,7 +1,7 @@
 """Stories from match edges: stable ids, merges recorded, a canonical original and roles.
 
 Clustering is greedy over edges, strongest first, with a linkage guard: two groups join
-only when the edges between them cover enough of their member pairs (a third), so one weak
+only when edges cover at least half of the member pairs examined between them, so one weak
 edge cannot chain two unrelated stories. Citations and identical content always join.
 Articles the warehouse already placed keep their story; stories never split.
 """
@@ -20,7 +20,8 @@ from parsers.fingerprint import Fingerprint
 from parsers.matching import Edge
 
 ROLES = ("original", "translation", "duplicate")
-# Share of member pairs that edges must cover before two groups join.
+# Share of examined member pairs that edges must cover before two groups join (average
+# link over thresholded edges; 1/3 let a hub article chain stories on labelled data).
 MIN_LINK_DENSITY = 1 / 2
 # Evidence that joins regardless of linkage: ground truth and byte-identical content.
 FORCING = ("citation", "content_hash")
@@ -112,7 +113,7 @@ def assign_stories(
         ra, rb = groups.find(e.a), groups.find(e.b)
         if ra == rb:
             continue
-        if _forced(e) or _linked(groups.members[ra], groups.members[rb], neighbours):
+        if _forced(e) or _linked(groups.members[ra], groups.members[rb], neighbours, previous):
             groups.union(ra, rb)
 
     members: list[Member] = []
@@ -131,12 +132,24 @@ def _forced(edge: Edge) -> bool:
     return any(edge.evidence.get(k, 0.0) >= 1.0 for k in FORCING)
 
 
-def _linked(xs: list[str], ys: list[str], neighbours: Mapping[str, dict[str, Edge]]) -> bool:
-    """Whether edges cover at least MIN_LINK_DENSITY of the pairs between two groups."""
+def _linked(
+    xs: list[str],
+    ys: list[str],
+    neighbours: Mapping[str, dict[str, Edge]],
+    previous: Mapping[str, str],
+) -> bool:
+    """Whether edges cover at least MIN_LINK_DENSITY of the examined pairs between two groups.
+
+    A run only scores pairs with a new article, so pairs of two already-placed articles
+    are not counted against the groups unless an edge between them was given.
+    """
     small, large = (xs, ys) if len(xs) <= len(ys) else (ys, xs)
     large_set = set(large)
     links = sum(1 for x in small for y in neighbours.get(x, {}) if y in large_set)
-    return links >= max(1, math.ceil(MIN_LINK_DENSITY * len(xs) * len(ys)))
+    old_x = sum(1 for x in xs if x in previous)
+    old_y = sum(1 for y in ys if y in previous)
+    examined = max(len(xs) * len(ys) - old_x * old_y, links)
+    return links >= max(1, math.ceil(MIN_LINK_DENSITY * examined))
 
 
 def _story_id(

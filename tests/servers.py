@@ -16,9 +16,11 @@ make requests, so no HTTP(S)_PROXY from the environment gets in the way.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gzip
 import socket
+import ssl
 import struct
 import sys
 import threading
@@ -68,6 +70,7 @@ class Seen:
     headers: dict[str, str]
     at: float  # time.monotonic() when the request line arrived
     client: str
+    client_port: int = 0  # one port per TCP connection: equal ports mean keep-alive reuse
 
 
 @dataclass
@@ -112,16 +115,15 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     def finish(self) -> None:
         """Tolerate sockets the reply closed or reset on purpose."""
-        try:
+        with contextlib.suppress(OSError, ValueError):
             super().finish()
-        except (OSError, ValueError):
-            pass
 
     def _serve(self, method: str) -> None:
         """Log the request, then answer it."""
         owner = self.server.owner
         headers = {k.lower(): v for k, v in self.headers.items()}
-        owner._log(Seen(method, self.path, headers, time.monotonic(), self.client_address[0]))
+        host, port = self.client_address[:2]
+        owner._log(Seen(method, self.path, headers, time.monotonic(), host, port))
         action = owner._next(self.path)
         if callable(action):
             action(self)
@@ -184,9 +186,14 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     def _reset(self) -> None:
         """Close with RST instead of FIN."""
-        self.close_connection = True
-        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        self.connection.close()
+        reset_connection(self)
+
+
+def reset_connection(handler: BaseHTTPRequestHandler) -> None:
+    """From a handler: drop the client's connection with a TCP reset (RST), not a FIN."""
+    handler.close_connection = True
+    handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    handler.connection.close()
 
 
 class _Server(ThreadingHTTPServer):
@@ -199,16 +206,19 @@ class _Server(ThreadingHTTPServer):
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Clients that reset or vanish are part of the tests; anything else is printed."""
-        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError, ssl.SSLError)):
             super().handle_error(request, client_address)
 
 
 class LocalServer:
     """A threaded HTTP/1.1 server with a routes table and a request log (context manager)."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, tls: ssl.SSLContext | None = None
+    ) -> None:
         self._host = host
         self._port = port
+        self._tls = tls
         self._lock = threading.Lock()
         self._routes: dict[str, list[Reply | Handler]] = {}
         self._log_entries: list[Seen] = []
@@ -222,6 +232,11 @@ class LocalServer:
         """Bind and serve in a daemon thread."""
         httpd = _Server((self._host, self._port), _RequestHandler)
         httpd.owner = self
+        if self._tls is not None:
+            # Handshake lazily, in the handler thread, so one silent client cannot stall accept.
+            httpd.socket = self._tls.wrap_socket(
+                httpd.socket, server_side=True, do_handshake_on_connect=False
+            )
         self._httpd = httpd
         self._port = httpd.server_address[1]
         self._thread = threading.Thread(
@@ -258,8 +273,9 @@ class LocalServer:
 
     @property
     def base_url(self) -> str:
-        """http://host:port"""
-        return f"http://{self._host}:{self._port}"
+        """http(s)://host:port"""
+        scheme = "https" if self._tls is not None else "http"
+        return f"{scheme}://{self._host}:{self._port}"
 
     def url(self, path: str = "/") -> str:
         """Absolute URL of a path on this server."""

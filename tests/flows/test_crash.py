@@ -38,7 +38,8 @@ def test_a_run_killed_during_its_load_is_completed_by_the_next(tmp_path: Path) -
     env = {
         **os.environ,
         "PREFECT_API_URL": str(PREFECT_API_URL.value()),  # the harness' server: no cold start
-        "QUELLE_FAULT_PAUSE_IN_LOAD_S": "120",
+        "QUELLE_FAULT_PAUSE_AT": "load",
+        "QUELLE_FAULT_PAUSE_S": "120",
     }
     quelle = Path(sys.executable).with_name("quelle")
     proc = subprocess.Popen(

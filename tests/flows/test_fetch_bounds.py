@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from flows.fetch import fetch_all, fetch_one
-from tests.servers import LocalServer, Reply, clear_proxy_env, fast_settings
+from tests.servers import LocalServer, Reply, clear_proxy_env, fast_settings, reset_connection
 
 HTML = "<html><head><title>t</title></head><body><p>hello</p></body></html>"
 
@@ -18,7 +20,7 @@ def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture()
-def srv() -> LocalServer:
+def srv() -> Iterator[LocalServer]:
     with LocalServer() as server:
         yield server
 
@@ -52,11 +54,11 @@ def test_slow_drip_is_cut_by_the_deadline(srv: LocalServer) -> None:
 
 
 def test_slow_headers_are_cut_by_the_deadline(srv: LocalServer) -> None:
-    def dribble_headers(h: object) -> None:
-        h.wfile.write(b"HTTP/1.1 200 OK\r\n")  # type: ignore[attr-defined]
+    def dribble_headers(h: BaseHTTPRequestHandler) -> None:
+        h.wfile.write(b"HTTP/1.1 200 OK\r\n")
         for i in range(40):
-            h.wfile.write(f"X-Slow-{i}: y\r\n".encode())  # type: ignore[attr-defined]
-            h.wfile.flush()  # type: ignore[attr-defined]
+            h.wfile.write(f"X-Slow-{i}: y\r\n".encode())
+            h.wfile.flush()
             time.sleep(0.1)
 
     srv.handle("/slowhead", dribble_headers)
@@ -95,14 +97,14 @@ def test_declared_length_over_cap_is_refused_before_reading(srv: LocalServer) ->
 
 
 def test_undeclared_length_over_cap_is_too_large(srv: LocalServer) -> None:
-    def chunked(h: object) -> None:
-        h.send_response(200)  # type: ignore[attr-defined]
-        h.send_header("Content-Type", "text/html")  # type: ignore[attr-defined]
-        h.send_header("Transfer-Encoding", "chunked")  # type: ignore[attr-defined]
-        h.end_headers()  # type: ignore[attr-defined]
+    def chunked(h: BaseHTTPRequestHandler) -> None:
+        h.send_response(200)
+        h.send_header("Content-Type", "text/html")
+        h.send_header("Transfer-Encoding", "chunked")
+        h.end_headers()
         for _ in range(10):
-            h.wfile.write(b"3e8\r\n" + b"x" * 1000 + b"\r\n")  # type: ignore[attr-defined]
-        h.wfile.write(b"0\r\n\r\n")  # type: ignore[attr-defined]
+            h.wfile.write(b"3e8\r\n" + b"x" * 1000 + b"\r\n")
+        h.wfile.write(b"0\r\n\r\n")
 
     srv.handle("/chunked", chunked)
     assert fetch_one(srv.url("/chunked"), fast_settings(max_bytes=5000)).outcome == "too_large"
@@ -212,8 +214,8 @@ def test_reset_mid_body_is_a_connect_failure_and_retried(srv: LocalServer) -> No
 
 
 def test_reset_before_the_response_is_a_connect_failure_and_retried(srv: LocalServer) -> None:
-    def reset(h: object) -> None:
-        h._reset()  # type: ignore[attr-defined]
+    def reset(h: BaseHTTPRequestHandler) -> None:
+        reset_connection(h)
 
     srv.handle("/rst", reset)
     r = fetch_one(srv.url("/rst"), fast_settings(max_attempts=3))
@@ -268,19 +270,18 @@ def test_single_member_gzip_bomb_stops_at_the_cap(srv: LocalServer) -> None:
     import gzip
 
     bomb = gzip.compress(bytes(20_000_000), compresslevel=9)  # one member, ~20 KB
-    srv.route("/bomb1", b"", content_length=len(bomb))
     srv.handle("/bomb1", _send_gzip(bomb))
     r = fetch_one(srv.url("/bomb1"), fast_settings(max_bytes=500_000))
     assert r.outcome == "too_large"
 
 
-def _send_gzip(data: bytes):  # type: ignore[no-untyped-def]
-    def send(h: object) -> None:
-        h.send_response(200)  # type: ignore[attr-defined]
-        h.send_header("Content-Type", "text/html")  # type: ignore[attr-defined]
-        h.send_header("Content-Encoding", "gzip")  # type: ignore[attr-defined]
-        h.send_header("Content-Length", str(len(data)))  # type: ignore[attr-defined]
-        h.end_headers()  # type: ignore[attr-defined]
-        h.wfile.write(data)  # type: ignore[attr-defined]
+def _send_gzip(data: bytes) -> Callable[[BaseHTTPRequestHandler], None]:
+    def send(h: BaseHTTPRequestHandler) -> None:
+        h.send_response(200)
+        h.send_header("Content-Type", "text/html")
+        h.send_header("Content-Encoding", "gzip")
+        h.send_header("Content-Length", str(len(data)))
+        h.end_headers()
+        h.wfile.write(data)
 
     return send

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -20,7 +21,7 @@ def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture()
-def srv() -> LocalServer:
+def srv() -> Iterator[LocalServer]:
     with LocalServer() as server:
         yield server
 
@@ -83,7 +84,9 @@ def test_fresh_archive_is_a_hit_without_request(srv: LocalServer) -> None:
 
 def test_archive_keys_are_canonicalised(srv: LocalServer) -> None:
     archived = _page(srv.url("/a"), NOW - timedelta(hours=1))
-    (r,) = fetch_all([srv.url("/a")], fast_settings(), {srv.url("/a?utm_medium=x"): archived}, now=NOW)
+    (r,) = fetch_all(
+        [srv.url("/a")], fast_settings(), {srv.url("/a?utm_medium=x"): archived}, now=NOW
+    )
     assert r.attempts[0].cache == "hit"
 
 

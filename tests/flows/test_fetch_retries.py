@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from flows.fetch import fetch_all, fetch_one, parse_retry_after
@@ -16,12 +18,14 @@ def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture()
-def srv() -> LocalServer:
+def srv() -> Iterator[LocalServer]:
     with LocalServer() as server:
         yield server
 
 
-@pytest.mark.parametrize(("status", "outcome"), [(500, "http_5xx"), (502, "http_5xx"), (429, "http_4xx")])
+@pytest.mark.parametrize(
+    ("status", "outcome"), [(500, "http_5xx"), (502, "http_5xx"), (429, "http_4xx")]
+)
 def test_transient_statuses_are_retried_up_to_max_attempts(
     srv: LocalServer, status: int, outcome: str
 ) -> None:

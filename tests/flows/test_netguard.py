@@ -5,6 +5,8 @@ from __future__ import annotations
 import ipaddress
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from flows import netguard
 from flows.netguard import AddressPolicy, BadUrl, BlockedAddress, check_url, parse_ip_literal
@@ -43,7 +45,9 @@ def test_host_names_are_not_literals(host: str) -> None:
     assert parse_ip_literal(host) is None
 
 
-@pytest.mark.parametrize("host", ["256.1.1.1", "1.2.3.4.5", "08.1.1.1", "0x100.1.1.1", "1.16777216"])
+@pytest.mark.parametrize(
+    "host", ["256.1.1.1", "1.2.3.4.5", "08.1.1.1", "0x100.1.1.1", "1.16777216"]
+)
 def test_malformed_numeric_hosts_are_bad_urls(host: str) -> None:
     with pytest.raises(BadUrl):
         check_url(f"http://{host}/", DEFAULT)
@@ -140,7 +144,13 @@ def test_allow_private_still_refuses_metadata_and_unspecified() -> None:
     lax = AddressPolicy(allow_private=True)
     assert check_url("http://10.1.2.3/", lax).ip is not None
     assert check_url("http://[::1]/", lax).ip is not None
-    for host in ("169.254.169.254", "0.0.0.0", "[fd00:ec2::254]", "[::ffff:a9fe:a9fe]", "224.0.0.1"):
+    for host in (
+        "169.254.169.254",
+        "0.0.0.0",
+        "[fd00:ec2::254]",
+        "[::ffff:a9fe:a9fe]",
+        "224.0.0.1",
+    ):
         with pytest.raises(BlockedAddress):
             check_url(f"http://{host}/", lax)
 
@@ -178,3 +188,32 @@ def test_embedded_ipv4_forms_are_unwrapped() -> None:
         for a in netguard.to_embedded_ipv4(ipaddress.IPv6Address(h))
     }
     assert found == {"1.2.3.4"}
+
+
+@given(st.integers(min_value=0, max_value=2**32 - 1))
+def test_every_ipv4_notation_names_the_same_address(n: int) -> None:
+    addr = ipaddress.IPv4Address(n)
+    octets = addr.packed
+    spellings = [
+        str(n),
+        hex(n),
+        "0" + oct(n)[2:],
+        ".".join(f"0{b:o}" for b in octets),
+        ".".join(hex(b) for b in octets),
+        f"{octets[0]}.{int.from_bytes(octets[1:], 'big')}",
+        f"{octets[0]}.{octets[1]}.{int.from_bytes(octets[2:], 'big')}",
+    ]
+    for spelling in spellings:
+        assert netguard.parse_ipv4_literal(spelling) == addr, spelling
+
+
+@given(st.integers(min_value=0, max_value=2**32 - 1))
+def test_ipv6_wrappings_get_the_verdict_of_the_ipv4_inside(n: int) -> None:
+    v4 = ipaddress.IPv4Address(n)
+    expected = netguard.refusal_reason(v4, DEFAULT) is None
+    for wrapped in (f"::ffff:{v4}", f"64:ff9b::{v4}"):
+        allowed = netguard.refusal_reason(ipaddress.IPv6Address(wrapped), DEFAULT) is None
+        assert allowed == expected, wrapped
+    six_to_four = ipaddress.IPv6Address((0x2002 << 112) | (n << 80) | 1)
+    if not expected:
+        assert netguard.refusal_reason(six_to_four, DEFAULT) is not None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from flows.fetch import fetch_all, fetch_one, to_agent_token
@@ -16,7 +18,7 @@ def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture()
-def srv() -> LocalServer:
+def srv() -> Iterator[LocalServer]:
     with LocalServer() as server:
         for path in ("/open", "/private/a", "/private/ok", "/news/1"):
             server.route(path, HTML)
@@ -44,8 +46,7 @@ def test_robots_fetched_once_per_host_per_run(srv: LocalServer) -> None:
 
 def test_group_for_our_token_wins_with_longest_match(srv: LocalServer) -> None:
     srv.robots(
-        "User-agent: *\nDisallow: /\n\n"
-        "User-agent: quelle\nDisallow: /private\nAllow: /private/ok\n"
+        "User-agent: *\nDisallow: /\n\nUser-agent: quelle\nDisallow: /private\nAllow: /private/ok\n"
     )
     results = fetch_all(
         [srv.url("/open"), srv.url("/private/a"), srv.url("/private/ok")], fast_settings()
@@ -98,23 +99,29 @@ def test_robots_5xx_or_429_means_disallow_all_for_the_run(srv: LocalServer, stat
 
 
 def test_robots_5xx_then_ok_is_retried(srv: LocalServer) -> None:
-    srv.replies("/robots.txt", Reply(status=503, body=b""), Reply(body=b"User-agent: *\nAllow: /\n"))
+    srv.replies(
+        "/robots.txt", Reply(status=503, body=b""), Reply(body=b"User-agent: *\nAllow: /\n")
+    )
     assert fetch_one(srv.url("/open"), fast_settings(max_attempts=2)).outcome == "ok"
 
 
-def test_robots_network_failure_means_disallow_all() -> None:
+def test_robots_network_failure_means_disallow_all_with_the_network_outcome() -> None:
     with LocalServer() as gone:
-        url = gone.url("/open")
-    r = fetch_one(url, fast_settings(max_attempts=2))
-    assert r.outcome == "blocked_by_robots"
-    assert "robots.txt unreachable (connect" in (r.attempts[0].error or "")
+        urls = [gone.url("/open"), gone.url("/news/1")]
+    results = fetch_all(urls, fast_settings(max_attempts=2))
+    assert [r.outcome for r in results] == ["connect", "connect"]
+    assert "robots.txt unreachable (connect" in (results[0].attempts[0].error or "")
+    assert results[0].attempts[0].status is None
 
 
 def test_robots_timeout_means_disallow_all(srv: LocalServer) -> None:
     srv.robots("User-agent: *\nAllow: /\n", drip_s=0.1)
-    r = fetch_one(srv.url("/open"), fast_settings(deadline_s=0.3, max_attempts=1))
-    assert r.outcome == "blocked_by_robots"
-    assert "timeout" in (r.attempts[0].error or "")
+    results = fetch_all(
+        [srv.url("/open"), srv.url("/news/1")], fast_settings(deadline_s=0.3, max_attempts=1)
+    )
+    assert [r.outcome for r in results] == ["timeout", "timeout"]
+    assert "robots.txt unreachable (timeout" in (results[0].attempts[0].error or "")
+    assert paths(srv) == ["/robots.txt"]
 
 
 def test_robots_redirect_is_followed(srv: LocalServer) -> None:

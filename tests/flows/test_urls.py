@@ -44,7 +44,9 @@ def test_same_page_cited_differently_is_one_url() -> None:
     assert len({canonicalize_url(u) for u in spellings}) == 1
 
 
-@pytest.mark.parametrize("raw", ["http://a.com:99999/", "http://[::1/", "example.com/a", "mailto:x@y"])
+@pytest.mark.parametrize(
+    "raw", ["http://a.com:99999/", "http://[::1/", "example.com/a", "mailto:x@y"]
+)
 def test_unparsable_or_schemeless_input_comes_back_unchanged(raw: str) -> None:
     assert canonicalize_url(raw) == raw
 

@@ -79,7 +79,9 @@ def test_date_only() -> None:
 
 
 def test_timestamp_in_url_as_last_resort() -> None:
-    url = "https://tuoitre.vn/chien-su-day-gia-hoa-nhap-khau-dip-8-3-tang-manh-20260307075519174.htm"
+    url = (
+        "https://tuoitre.vn/chien-su-day-gia-hoa-nhap-khau-dip-8-3-tang-manh-20260307075519174.htm"
+    )
     assert parse_url_date(url) == datetime(2026, 3, 7, 7, 55, 19, 174000, tzinfo=PLUS7)
 
 

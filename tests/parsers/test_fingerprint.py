@@ -98,3 +98,23 @@ def test_seed_translation_pair_shares_rare_anchors() -> None:
     de = set(to_fingerprint(seed_article("000")).anchors)
     vi = set(to_fingerprint(seed_article("001")).anchors)
     assert {"dt:9-26", "dt:9-30", "acr:PTIT", "acr:SUT", "nm:nguyen manh"} <= de & vi
+
+
+def test_the_day_of_a_date_is_not_also_a_number() -> None:
+    anchors = set(to_text_anchors("Am 21. September 2021 kamen 450 Gäste."))
+    assert "dt:9-21" in anchors and "num:450" in anchors
+    assert "num:21" not in anchors
+
+
+def test_lead_dates_come_from_the_first_lines_only() -> None:
+    late = " ".join(["Die Delegation sprach über Zusammenarbeit."] * 20)
+    a = article(
+        "lead",
+        "de",
+        "Am 14. März 2024 traf der Minister Kollegen.",
+        late,
+        "Bereits am 2. Mai 2023 gab es ein Treffen.",
+    )
+    fp = to_fingerprint(a)
+    assert "dt:3-14" in fp.lead_dates
+    assert "dt:5-2" in fp.anchors and "dt:5-2" not in fp.lead_dates

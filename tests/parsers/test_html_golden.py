@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "html"
 GOLDENS = sorted(FIXTURES.glob("*/*.golden.json"))
 
 
+@cache
 def _load(golden: Path) -> tuple[Article, dict[str, Any]]:
     """Parse the page beside a golden and return both."""
     expected = json.loads(golden.read_text(encoding="utf-8"))
@@ -95,6 +97,7 @@ def test_page_provenance_covers_filled_fields(golden: Path) -> None:
             "tags",
             "canonical_url",
             "images",
+            "citations",
             "lang",
         )
         if getattr(article, name)

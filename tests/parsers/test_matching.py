@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 from parsers.fingerprint import to_fingerprint
-from parsers.matching import THRESHOLD, candidates, citation_recall, match_new, to_corpus
+from parsers.matching import (
+    THRESHOLD,
+    candidates,
+    citation_recall,
+    match_and_recall,
+    match_new,
+    to_corpus,
+)
 from tests.parsers.matching_texts import (
     FESTIVAL_FR,
     MINISTER_DANANG_EN,
@@ -13,6 +20,7 @@ from tests.parsers.matching_texts import (
     MINISTER_HANOI_EN,
     PORT_DE,
     PORT_VI,
+    article,
     seed_article,
 )
 
@@ -107,3 +115,24 @@ def test_edges_are_sorted_and_ordered() -> None:
     edges = match_new(list(SEEDS.values()) + OTHERS, [], use_citations=False)
     assert all(e.a < e.b for e in edges)
     assert [(e.a, e.b) for e in edges] == sorted((e.a, e.b) for e in edges)
+
+
+def test_match_and_recall_reports_content_recall_and_keeps_citation_edges() -> None:
+    port_vi, port_de, festival = OTHERS[3], OTHERS[4], OTHERS[5]
+    cites = [
+        (port_de.article_id, port_vi.article_id),
+        (SEEDS["003"].article_id, festival.article_id),
+    ]
+    edges, recall = match_and_recall([port_de, SEEDS["003"]], [port_vi, festival], cites)
+    assert recall == 0.5
+    assert _pairs(edges) == {frozenset(p) for p in cites}
+
+
+def test_a_shared_date_alone_is_no_evidence() -> None:
+    one = to_fingerprint(
+        article("same-day-1", "en", "On 14 March 2024 the Hue festival opened with 3,200 guests.")
+    )
+    two = to_fingerprint(
+        article("same-day-2", "de", "Am 14. März 2024 eröffnete Bosch ein Werk in Dong Nai.")
+    )
+    assert match_new([one], [two], use_citations=False) == []
