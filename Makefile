@@ -26,5 +26,10 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
+# Longer, randomised crash soak (kills at random stages and moments), bounded in time.
+soak: $(STAMP)
+	QUELLE_SOAK_ITERATIONS=$${QUELLE_SOAK_ITERATIONS:-30} QUELLE_SOAK_SECONDS=$${QUELLE_SOAK_SECONDS:-900} \
+		$(BIN)/pytest tests/faults/test_kill_soak.py
+
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -129,10 +129,10 @@ def load_bare(db_path: Path, scratch: Path) -> dict[str, Any]:
     """Read the run's tables back as Arrow, bulk-insert them into a fresh file, one commit."""
     src = duckdb.connect(str(db_path), read_only=True)
     try:
-        tables = {t: src.execute(f"select * from {t}").arrow() for t in LOAD_TABLES}
+        # Materialise each result before the next query: a lazy reader dies with it.
+        tables = {t: src.execute(f"select * from {t}").fetch_arrow_table() for t in LOAD_TABLES}
     finally:
         src.close()
-    tables = {t: (a.read_all() if hasattr(a, "read_all") else a) for t, a in tables.items()}
     if scratch.exists():
         scratch.unlink()
     con = duckdb.connect(str(scratch))

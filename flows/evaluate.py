@@ -139,15 +139,13 @@ def format_report(report: dict[str, object]) -> str:
         f"{'metric':34} {'P':>6} {'R':>6} {'F1':>6} {'tp':>5} {'pred':>5} {'gold':>5}",
     ]
 
-    def row(name: str, s: object) -> None:
+    def row(name: str, s: object, counts: bool = True) -> None:
         d = s if isinstance(s, dict) else {}
-        lines.append(
-            f"{name:34} {d['precision']:6.3f} {d['recall']:6.3f} {d['f1']:6.3f} "
-            f"{d['tp']:5d} {d['predicted']:5d} {d['gold']:5d}"
-        )
+        tail = f" {d['tp']:5d} {d['predicted']:5d} {d['gold']:5d}" if counts else ""
+        lines.append(f"{name:34} {d['precision']:6.3f} {d['recall']:6.3f} {d['f1']:6.3f}{tail}")
 
     for key in ("pairwise", "bcubed", "latin_pairwise"):
-        row(key, report[key])
+        row(key, report[key], counts=key != "bcubed")
     for key in ("latin_copy_recall", "latin_other_recall", "copy_recall"):
         d = report[key]
         assert isinstance(d, dict)

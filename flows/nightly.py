@@ -290,7 +290,12 @@ def _run(settings: Settings, since: date | None, summary: RunSummary) -> None:
     parsed = _stage(summary, "parse", lambda: parse_task(pages))
     articles = list(seeds.articles) + list(parsed.articles)
     rejects = list(seeds.rejects) + fetch_rejects(results) + list(parsed.rejects)
-    pages_new = [r.page for r in results if r.page is not None and r.outcome == "ok"]
+    # New bodies, and revalidated ones (a 304 moves fetched_at and may bring new validators).
+    pages_new = [
+        r.page
+        for r in results
+        if r.page is not None and r.attempts and r.attempts[-1].cache in {"miss", "revalidated"}
+    ]
     _load_and_check(
         settings, summary, articles, opening.state, rejects, pages_new,
         parsed.page_articles, to_attempt_rows(results),

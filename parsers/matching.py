@@ -10,8 +10,9 @@ another meeting, the same series in another year). A citation is ground truth: s
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
@@ -168,6 +169,8 @@ def content_edges(new: Sequence[Fingerprint], existing: Sequence[Fingerprint]) -
             if key in seen:
                 continue
             seen.add(key)
+            if _upper_bound(corpus, key[0], key[1]) < THRESHOLD:
+                continue
             edge = score_pair(corpus, key[0], key[1])
             if edge.score >= THRESHOLD:
                 edges[key] = edge
@@ -211,10 +214,7 @@ def candidates(corpus: Corpus, aid: str) -> set[str]:
         (a for a in fp.anchors if 1 < len(postings.get(a, ())) <= limit),
         key=lambda a: -weight[a],
     )[:QUERY_ANCHORS]
-    hits: dict[str, int] = defaultdict(int)
-    for anchor in rare:
-        for other in postings[anchor]:
-            hits[other] += 1
+    hits = Counter(itertools.chain.from_iterable(postings[a] for a in rare))
     found = {other for other, n in hits.items() if n >= MIN_SHARED}
     if fp.n_tokens >= 20:
         for band in range(LSH_BANDS):
@@ -253,6 +253,23 @@ def _view(corpus: Corpus, aid: str, cross: bool) -> tuple[frozenset[str], float]
         view = (anchors, sum(corpus.weight.get(t, 0.0) for t in anchors))
         corpus.views[key] = view
     return view
+
+
+def _upper_bound(corpus: Corpus, a: str, b: str) -> float:
+    """A cheap bound on score_pair: anchor similarity or MinHash, before any penalty."""
+    x, y = corpus.fps[a], corpus.fps[b]
+    if x.content_sha256 == y.content_sha256:
+        return 1.0
+    cross = (x.script == "cyrillic") != (y.script == "cyrillic")
+    ax, mass_x = _view(corpus, a, cross)
+    ay, mass_y = _view(corpus, b, cross)
+    weight = corpus.weight
+    shared = sum(weight.get(t, 0.0) for t in ax & ay)
+    norm = math.sqrt(max(mass_x, corpus.mass_floor) * max(mass_y, corpus.mass_floor))
+    bound = shared / norm if norm else 0.0
+    if x.lang == y.lang and bound < THRESHOLD:
+        bound = max(bound, minhash_similarity(x, y))
+    return bound
 
 
 def score_pair(corpus: Corpus, a: str, b: str) -> Edge:

@@ -161,16 +161,21 @@ def _story_id(
 ) -> tuple[str, list[str]]:
     """The group's id and the previous ids merged into it.
 
-    The surviving id is the previous story with most members here (ties: smallest id, as
-    ids carry no age); a group with no previous story is named after its canonical member.
+    The surviving id is the previous story with most members here; ties go to the older
+    story (earliest published member), then the smaller id. A group with no previous
+    story is named after its canonical member.
     """
     counts: dict[str, int] = defaultdict(int)
+    oldest: dict[str, tuple[int, datetime | str]] = {}
     for aid in group:
         if aid in previous:
-            counts[previous[aid]] += 1
+            sid = previous[aid]
+            counts[sid] += 1
+            key = _published_key(fingerprints[aid])
+            oldest[sid] = min(oldest.get(sid, key), key)
     if not counts:
         return to_story_id(_canonical(group, fingerprints, cited, neighbours)), []
-    survivor = min(counts, key=lambda s: (-counts[s], s))
+    survivor = min(counts, key=lambda s: (-counts[s], oldest[s], s))
     return survivor, sorted(s for s in counts if s != survivor)
 
 

@@ -81,6 +81,15 @@ def test_name_resolving_to_loopback_is_blocked_by_default() -> None:
         assert srv.seen() == []
 
 
-def test_unresolvable_name_is_dns() -> None:
+def test_unresolvable_name_is_dns(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The resolver answers "no such name" here, so no DNS query leaves the machine.
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host == "no-such-host.invalid":
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     r = fetch_one("http://no-such-host.invalid/a", fast_settings(max_attempts=2))
     assert r.outcome == "dns" and r.page is None

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime
+
 from parsers.fingerprint import Fingerprint, to_fingerprint
 from parsers.matching import Edge, match_new
 from parsers.stories import StoryAssignment, assign_stories, to_story_id
@@ -137,3 +140,14 @@ def test_same_language_members_are_duplicates() -> None:
     result = assign_stories(fps, edges, {}, {"x1"})
     roles = {m.article_id: m.role for m in result.members}
     assert roles == {"x1": "original", "x2": "duplicate", "x3": "translation"}
+
+
+def test_merge_of_equal_stories_keeps_the_older_one() -> None:
+    old = replace(_bare("b1"), published_at=datetime(2024, 1, 1, tzinfo=UTC))
+    young = replace(_bare("a1"), published_at=datetime(2024, 6, 1, tzinfo=UTC))
+    fps = _fps(young, old, _bare("n"))
+    previous = {"a1": "s_aaa", "b1": "s_bbb"}
+    edges = [Edge("a1", "n", 0.9, {"anchors": 0.9}), Edge("b1", "n", 0.9, {"anchors": 0.9})]
+    result = assign_stories(fps, edges, previous, set())
+    assert {m.story_id for m in result.members} == {"s_bbb"}
+    assert result.merges == (("s_aaa", "s_bbb"),)
