@@ -2,10 +2,12 @@
 
 Candidates never come from comparing all pairs: an inverted index over each new article's
 rarest anchors, MinHash LSH bands (same language) and exact content hashes propose pairs;
-only those are scored. The score is IDF-weighted anchor agreement (rarer shared anchors
-count more; IDF over the corpus being matched), lifted by MinHash similarity within one
-language, and cut when both articles state dates or years that disagree (the same people at
-another meeting, the same series in another year). A citation is ground truth: score 1.
+only those are scored. The score is a pivoted cosine of IDF-weighted anchors (rarer shared
+anchors count more; IDF over the corpus being matched, smoothed so a tiny warehouse still
+works), or MinHash similarity within one language when that is higher. It is cut when the
+lead dates disagree (the same people at another meeting, the same series in another year)
+and is zero when the articles share fewer than MIN_FACTS anchors besides dates. A citation
+is ground truth: score 1, evidence {"citation": 1.0}.
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ IDF_PRIOR = 50
 # Anchor mass below this share of the corpus median counts as the share (pivoted cosine).
 MASS_FLOOR = 0.5
 DATE_KINDS = frozenset({"dt", "ym", "yr"})
+# Shared anchors besides dates a pair needs at all (a date plus one chance name is not a
+# story: on synthetic data it took pairwise precision from 0.95 to 0.98).
+MIN_FACTS = 2
 LSH_BANDS = 16
 LSH_ROWS = NUM_PERM // LSH_BANDS
 # Candidate generation: each new article looks up at most this many of its rarest anchors,
@@ -50,7 +55,8 @@ QUERY_ANCHORS = 24
 MAX_POSTING = 200
 MIN_POSTING = 20
 MIN_SHARED = 2
-# An edge needs this score; measured on held-apart pairs, see bench/match_eval.py.
+# An edge needs this score. On the labelled dev file copies score >= 0.3 and the closest
+# hard negative 0.19; parallel reports spread across 0.1-0.4 (bench/match_eval.py).
 THRESHOLD = 0.2
 
 
@@ -283,7 +289,8 @@ def score_pair(corpus: Corpus, a: str, b: str) -> Edge:
     ay, mass_y = _view(corpus, b, cross)
     weight = corpus.weight
     per_kind: dict[str, float] = defaultdict(float)
-    for t in ax & ay:
+    shared = ax & ay
+    for t in shared:
         per_kind[_kind(t)] += weight.get(t, 0.0)
     norm = math.sqrt(max(mass_x, corpus.mass_floor) * max(mass_y, corpus.mass_floor))
     anchor_sim = sum(per_kind.values()) / norm if norm else 0.0
@@ -293,8 +300,9 @@ def score_pair(corpus: Corpus, a: str, b: str) -> Edge:
     evidence["minhash"] = round(jaccard, 4)
     penalty = date_conflict(x, y, ax, ay)
     evidence["date_conflict"] = penalty
-    if not per_kind.keys() - DATE_KINDS:
-        # Many events share a day: dates alone are no evidence of one story.
+    if sum(1 for t in shared if _kind(t) not in DATE_KINDS) < MIN_FACTS:
+        # Many events share a day, and a name or a number recurs by chance: a story
+        # needs MIN_FACTS shared anchors besides its date.
         anchor_sim = 0.0
     score = max(anchor_sim, jaccard) * (1.0 - penalty)
     return Edge(a, b, round(min(score, 1.0), 4), evidence)

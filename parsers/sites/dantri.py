@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from parsers.html import Document, SiteRules, extract_article
+from parsers.cascade import extract_article
+from parsers.document import Document, SiteRules
 from parsers.records import Article
 
 # data-slot first (2026 layout), then the singular-* classes of the layout before it.

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from parsers.html import Document, SiteRules, extract_article
+from parsers.cascade import extract_article
+from parsers.document import Document, SiteRules
 from parsers.records import Article
 
 # From the recorded tuoitre and baochinhphu pages; nld and thanhnien share the CMS.

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from parsers.html import Document, SiteRules, extract_article
+from parsers.cascade import extract_article
+from parsers.document import Document, SiteRules
 from parsers.records import Article
 
 # Portal CMSes vary by province; these are the class names they share most.

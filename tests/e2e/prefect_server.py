@@ -33,8 +33,8 @@ from flows.deploy import ui_env
 ROOT = Path(__file__).resolve().parents[2]
 T = TypeVar("T")
 
-# Measured here on 2 busy cores: the server is healthy after 8-15 s; leave room for CI.
-STARTUP_TIMEOUT_S = 120.0
+# Measured here: healthy after 12-15 s on 2 idle cores, 35-100 s when other jobs load them.
+STARTUP_TIMEOUT_S = 240.0
 # Variables that would steer a child away from 127.0.0.1 or from the test's own settings.
 _DROP_PREFIXES = ("QUELLE_", "PREFECT_")
 _DROP = {"HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"}

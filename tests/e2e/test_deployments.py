@@ -20,7 +20,7 @@ from tests.e2e.prefect_server import (
     wait_for,
 )
 
-pytestmark = pytest.mark.timeout(300)
+pytestmark = pytest.mark.timeout(600)
 
 PREFECT = str(Path(sys.executable).with_name("prefect"))
 POOL = "quelle-process"
@@ -119,19 +119,25 @@ def test_quelle_serve_schedules_and_runs_the_nightly_flow(
         log=log, cwd=work, QUELLE_CRON="15 3 * * *", QUELLE_OFFLINE="1",
     )
     try:
+        expected = {"seeds_dir": str(seeds), "db_path": str(db), "offline": True}
+        seen: list[Any] = []
+
         def served() -> Any:
             check_alive(serve, "quelle serve", log)
             with prefect_server.client() as client:
                 deployment = client.read_deployment_by_name(DEPLOYMENT)
+            seen[:] = [deployment.parameters, [s.schedule for s in deployment.schedules]]
             crons = [s.schedule.cron for s in deployment.schedules]
-            return deployment if crons == ["15 3 * * *"] else None
+            # prefect.yaml's test registered the same name: wait for serve's version of it.
+            done = crons == ["15 3 * * *"] and deployment.parameters == expected
+            return deployment if done else None
 
-        deployment = wait_for("quelle serve to register the deployment", served, timeout_s=120)
+        try:
+            deployment = wait_for("quelle serve to register the deployment", served, 120)
+        except TimeoutError as exc:
+            raise AssertionError(f"{exc}; last seen {seen}") from exc
         [schedule] = deployment.schedules
         assert schedule.schedule.timezone == Settings().timezone
-        assert deployment.parameters == {
-            "seeds_dir": str(seeds), "db_path": str(db), "offline": True,
-        }
         assert deployment.global_concurrency_limit.limit == 1
         with prefect_server.client() as client:
             flow_run = client.create_flow_run_from_deployment(deployment.id)

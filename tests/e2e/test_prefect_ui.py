@@ -22,7 +22,7 @@ from tests.e2e.prefect_server import (
 )
 from tests.e2e.webhook import WebhookReceiver
 
-pytestmark = pytest.mark.timeout(300)
+pytestmark = pytest.mark.timeout(600)
 
 # Offline, so "fetch sources" does not run.
 STAGES = ["read seeds", "open warehouse", "parse pages", "match stories", "load warehouse"]

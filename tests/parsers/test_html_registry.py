@@ -7,7 +7,7 @@ from types import ModuleType
 import pytest
 
 from parsers import registry
-from parsers.html import parse_selector
+from parsers.dom import parse_selector
 from parsers.sites import (
     article_cms,
     baotintuc,

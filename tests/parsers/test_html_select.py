@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from parsers.html import TagIndex, parse_selector
+from parsers.dom import TagIndex, parse_selector
 from parsers.sites import (
     article_cms,
     baotintuc,

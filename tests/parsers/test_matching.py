@@ -136,3 +136,31 @@ def test_a_shared_date_alone_is_no_evidence() -> None:
         article("same-day-2", "de", "Am 14. März 2024 eröffnete Bosch ein Werk in Dong Nai.")
     )
     assert match_new([one], [two], use_citations=False) == []
+
+
+def test_same_series_other_year_stays_apart_while_its_translation_matches() -> None:
+    forum_2023 = article(
+        "forum-2023",
+        "en",
+        "The 5th Vietnam-Laos Digital Forum opened in Vientiane on 12 October 2023 with "
+        "Minister Nguyen Manh Hung and Lao Minister Boviengkham Vongdara.",
+        "About 300 delegates from VNPT, Viettel and LTC attended; 7 agreements were signed.",
+    )
+    forum_2023_de = article(
+        "forum-2023-de",
+        "de",
+        "Das 5. Digitalforum Vietnam-Laos wurde am 12. Oktober 2023 in Vientiane mit Minister "
+        "Nguyen Manh Hung und dem laotischen Minister Boviengkham Vongdara eröffnet.",
+        "Rund 300 Delegierte von VNPT, Viettel und LTC nahmen teil; 7 Abkommen wurden "
+        "unterzeichnet.",
+    )
+    forum_2024 = article(
+        "forum-2024",
+        "en",
+        "The 6th Vietnam-Laos Digital Forum opened in Hanoi on 9 November 2024 with "
+        "Minister Nguyen Manh Hung and Lao Minister Boviengkham Vongdara.",
+        "VNPT, Viettel and LTC signed 12 agreements before 450 delegates.",
+    )
+    fps = [to_fingerprint(a) for a in (forum_2023, forum_2023_de, forum_2024)]
+    pairs = _pairs(match_new(fps, list(SEEDS.values()) + OTHERS, use_citations=False))
+    assert pairs == {frozenset((fps[0].article_id, fps[1].article_id))}
