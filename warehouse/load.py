@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Mapping, Sequence
@@ -89,10 +90,8 @@ def load_batch(
 
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:
     """Roll back, tolerating a transaction DuckDB already aborted (e.g. a failed commit)."""
-    try:
+    with contextlib.suppress(duckdb.Error):
         con.execute("rollback")
-    except duckdb.Error:
-        pass
 
 
 def _pause_for_fault(con: duckdb.DuckDBPyConnection, seconds: float) -> None:

@@ -1,4 +1,4 @@
-"""A full disk under the warehouse fails the run clearly and leaves the previous warehouse usable."""
+"""A full disk under the warehouse fails the run clearly; the previous warehouse stays usable."""
 
 from __future__ import annotations
 

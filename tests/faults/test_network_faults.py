@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from tests.conftest import ROOT
-from tests.servers import LocalServer, Reply, clear_proxy_env
+from tests.servers import LocalServer, clear_proxy_env
 
 PAGE = (ROOT / "tests/fixtures/pages/vn_laos_digital.html").read_bytes()
 # Only the fault server's own address is allowed; 127.0.0.1 and 169.254.169.254 stay refused.
