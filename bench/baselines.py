@@ -155,3 +155,38 @@ def load_bare(db_path: Path, scratch: Path) -> dict[str, Any]:
         "wall_s": round(wall, 3),
         "rows_per_s": round(rows / wall) if wall else None,
     }
+
+
+def load_pages_scaling(pages: Sequence[tuple[str, bytes]], sizes: Sequence[int],
+                       scratch: Path) -> list[dict[str, Any]]:
+    """warehouse.load.load_batch on pages alone, with and without page→article links.
+
+    Isolates the page part of the load stage: compressing bodies, the insert, and the
+    per-URL `update pages set article_id` loop (which runs once per linked page).
+    """
+    from datetime import UTC, datetime
+
+    from parsers.records import Page, to_article_id
+    from warehouse.db import open_warehouse
+    from warehouse.load import LoadBatch, load_batch
+
+    now = datetime.now(UTC)
+    out = []
+    for n in sizes:
+        batch_pages = [Page(url=u, final_url=u, status=200, fetched_at=now, body=b,
+                            content_type="text/html; charset=utf-8") for u, b in pages[:n]]
+        links = {p.url: to_article_id(p.url) for p in batch_pages}
+        row: dict[str, Any] = {"pages": n}
+        for label, page_articles in (("linked", links), ("unlinked", {})):
+            for p in scratch.parent.glob(scratch.name + "*"):
+                p.unlink()
+            con = open_warehouse(scratch)
+            start = time.perf_counter()
+            load_batch(con, LoadBatch(run_id="bench", pages=batch_pages,
+                                      page_articles=page_articles))
+            row[f"{label}_s"] = round(time.perf_counter() - start, 2)
+            con.close()
+        out.append(row)
+    for p in scratch.parent.glob(scratch.name + "*"):
+        p.unlink()
+    return out

@@ -72,7 +72,17 @@ def machine() -> dict[str, Any]:
         for line in fh:
             if line.startswith("MemTotal:"):
                 mem_kb = int(line.split()[1])
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
+                                  timeout=10).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return "?"
+
     return {
+        # The tree is edited concurrently: which code was measured.
+        "git_head": git("rev-parse", "--short", "HEAD"),
+        "git_dirty": git("status", "--short", "flows", "parsers", "warehouse").splitlines(),
         "nproc": os.cpu_count(),
         "ram_gb": round(mem_kb / 1024 / 1024, 1),
         "cpu": cpu,
@@ -249,6 +259,8 @@ def run_pipeline(seeds: Path, db: Path, work: Path, workers: int, label: str,
     cmd = [PYTHON, str(HERE / "server.py"), "quelle", "run", "--seeds", str(seeds), "--db",
            str(db), "--json"]
     if profile_to is not None:
+        profile_to.with_name(profile_to.name + ".lines.json").write_text(
+            json.dumps(_nightly_lines()))
         spy = Path(PYTHON).parent / "py-spy"
         cmd = [str(spy), "record", "-r", "50", "--format", "raw", "--threads", "--nonblocking",
                "-o", str(profile_to), "--", *cmd]
@@ -279,11 +291,13 @@ def run_pipeline(seeds: Path, db: Path, work: Path, workers: int, label: str,
     }
     if status == "timeout":
         result["error"] = f"killed after {RUN_TIMEOUT_S} s"
+        result["partial_timings"] = partial_timings(err_file, datetime.now())
         return result
     summary = _last_json(out_file.read_text(encoding="utf-8", errors="replace"))
     if summary is None:
-        result["error"] = "no JSON summary; see " + str(err_file)
+        result["error"] = result.get("error") or "no JSON summary; see " + str(err_file)
         result["stderr_tail"] = err_file.read_text(errors="replace")[-2000:]
+        result["partial_timings"] = partial_timings(err_file, datetime.now())
         return result
     timings = summary.get("timings", {})
     result["status"] = summary.get("status")
@@ -323,6 +337,50 @@ def _last_json(text: str) -> dict[str, Any] | None:
     except json.JSONDecodeError:
         return None
     return value if isinstance(value, dict) else None
+
+
+TASK_STAGES = {
+    "read seeds": "read_seeds", "open warehouse": "open_warehouse", "fetch sources": "fetch",
+    "parse pages": "parse", "match stories": "match", "load warehouse": "load",
+}
+
+
+def partial_timings(err_file: Path, ended: datetime | None = None) -> dict[str, Any]:
+    """Stage times of a run that never printed its summary, from its log's timestamps.
+
+    A stage runs from the previous stage's "Finished" line (or "Beginning flow run") to its
+    own; the stage still running when the process ended is reported as "unfinished" with the
+    time from its start to `ended` (local wall clock, as the log's stamps) or the last line.
+    """
+    marks: list[tuple[str, datetime]] = []
+    last: datetime | None = None
+    for line in err_file.read_text(errors="replace").splitlines():
+        stamp = line[:12]
+        if len(stamp) != 12 or stamp[2] != ":" or stamp[8] != ".":
+            continue
+        try:
+            t = datetime.strptime(stamp, "%H:%M:%S.%f")
+        except ValueError:
+            continue
+        last = t
+        if "Beginning flow run" in line:
+            marks.append(("begin", t))
+        elif "Finished in state" in line and "Task run '" in line:
+            name = line.split("Task run '", 1)[1].split("'", 1)[0].rsplit("-", 1)[0]
+            if name in TASK_STAGES:
+                marks.append((TASK_STAGES[name], t))
+    out: dict[str, Any] = {}
+    for (_, t0), (stage, t1) in zip(marks, marks[1:], strict=False):
+        out[stage] = round((t1 - t0).total_seconds(), 2)
+    done = [m for m, _ in marks[1:]]
+    pending = next((s for s in STAGES if s not in done), None)
+    if pending and marks and last is not None:
+        end = last
+        if ended is not None:
+            end = datetime.strptime(ended.strftime("%H:%M:%S.%f")[:12], "%H:%M:%S.%f")
+        out["unfinished"] = {"stage": pending,
+                             "ran_s": round((max(end, last) - marks[-1][1]).total_seconds(), 1)}
+    return out
 
 
 def _prefect_start(err_file: Path) -> float | None:
@@ -376,7 +434,13 @@ STAGE_FUNCS = {
 
 
 def summarize_profile(raw: Path, top: int = 12) -> dict[str, Any]:
-    """py-spy raw (collapsed) stacks → samples per stage and the heaviest functions in each."""
+    """py-spy raw (collapsed) stacks → samples per stage and the heaviest functions in each.
+
+    Task call sites are recognised by flows/nightly.py line numbers as they were when the run
+    started (the sidecar <raw>.lines.json written at launch), since the file may change.
+    """
+    sidecar = raw.with_name(raw.name + ".lines.json")
+    lines = json.loads(sidecar.read_text()) if sidecar.exists() else _nightly_lines()
     per_stage: Counter[str] = Counter()
     self_time: dict[str, Counter[str]] = defaultdict(Counter)
     inclusive: dict[str, Counter[str]] = defaultdict(Counter)
@@ -387,10 +451,17 @@ def summarize_profile(raw: Path, top: int = 12) -> dict[str, Any]:
             continue
         n = int(count)
         frames = stack.split(";")
-        names = [f.split(" (")[0] for f in frames]
+        # py-spy names methods Class.method: compare the last part.
+        names = [f.split(" (")[0].rsplit(".", 1)[-1] for f in frames]
         stage = next((s for s, fn in STAGE_FUNCS.items() if fn in names), "other")
         if stage == "other" and "fetch_group" in names:  # the fetch pool's worker threads
             stage = "fetch"
+        if stage == "other":
+            # Prefect's work around a task call (walking its arguments for futures, creating
+            # the task run, states): charge it to that task's stage, apart.
+            calling = _calling_stage(frames, lines)
+            if calling:
+                stage = calling + " (prefect around the task)"
         total += n
         per_stage[stage] += n
         leaf = _short(frames[-1])
@@ -407,6 +478,36 @@ def summarize_profile(raw: Path, top: int = 12) -> dict[str, Any]:
                           if c < n],
         }
     return out
+
+
+# The flow's call sites of each task (flows/nightly.py lambdas), by the code they contain.
+CALL_SITES = (("read_seeds_task", "read_seeds"), ("open_task", "open_warehouse"),
+              ("fetch_task", "fetch"), ("parse_task", "parse"), ("match_task", "match"),
+              ("load_task", "load"))
+
+
+def _calling_stage(frames: list[str], lines: dict[str, str]) -> str | None:
+    """Which stage's task call a stack is in, from the nightly.py line of its innermost lambda."""
+    for f in reversed(frames):
+        if "<lambda>" in f and "nightly.py:" in f:
+            line = f.rsplit(":", 1)[-1].rstrip(")")
+            return lines.get(line)
+    return None
+
+
+def _nightly_lines() -> dict[str, str]:
+    """Line number → stage for each task call in flows/nightly.py."""
+    out: dict[str, str] = {}
+    try:
+        text = (ROOT / "flows" / "nightly.py").read_text().splitlines()
+    except OSError:
+        return out
+    for i, line in enumerate(text, 1):
+        for fn, stage in CALL_SITES:
+            if f"{fn}(" in line and "def " not in line:
+                out[str(i)] = stage
+    return out
+
 
 
 def _short(frame: str) -> str:
@@ -460,14 +561,19 @@ def targets(sizes: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
                     "value": value})
 
     s10 = sizes.get(10_000)
+    name = "10k seeds + 10k pages end to end <= 120 s"
     if s10 and s10["full"].get("timings"):
         stages = s10["full"]["stages_s"]
         wall = s10["full"]["wall_s"]
-        add("10k seeds + 10k pages end to end <= 120 s", stages <= 120,
+        add(name, stages <= 120,
             f"stages {stages:.1f} s (process wall {wall:.1f} s incl. Prefect start/exit)")
+    elif s10:
+        add(name, False, f"did not finish: stopped after {s10['full']['wall_s']:.0f} s; "
+            + _partial_text(s10["full"].get("partial_timings") or {}))
     else:
-        add("10k seeds + 10k pages end to end <= 120 s", None, "not run")
-    ref = s10 or next(iter(sizes.values()), None)
+        add(name, None, "not run")
+    complete = [v for _, v in sorted(sizes.items()) if v["full"].get("timings")]
+    ref = complete[-1] if complete else None
     if ref and ref.get("incremental") and ref["incremental"].get("timings"):
         a, b = ref["full"]["stages_s"], ref["incremental"]["stages_s"]
         cache = ref["incremental"].get("fetch_cache", {})
@@ -486,7 +592,7 @@ def targets(sizes: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
             + ("" if big["full"].get("timings") else f"; run failed: {big['full'].get('error')}"))
     else:
         add("peak RSS < 1.5 GB at 100k", None, "not run")
-    if ref and ref["full"].get("timings"):
+    if ref and ref["baselines"].get("load"):
         f_rate = ref["stages"]["fetch"]["items_per_s"]
         b_rate = ref["baselines"]["fetch"]["items_per_s"]
         add(f"fetch >= 80% of bare-session rate ({ref['size']})",
@@ -512,6 +618,15 @@ def targets(sizes: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def _partial_text(partial: dict[str, Any]) -> str:
+    """'read_seeds 73 s, …, load > 170 s (unfinished)'."""
+    parts = [f"{k} {v:.0f} s" for k, v in partial.items() if k != "unfinished"]
+    if "unfinished" in partial:
+        u = partial["unfinished"]
+        parts.append(f"{u['stage']} > {u['ran_s']:.0f} s (unfinished)")
+    return ", ".join(parts)
+
+
 def to_markdown(result: dict[str, Any]) -> str:
     """bench/results.md."""
     m = result["machine"]
@@ -532,9 +647,21 @@ def to_markdown(result: dict[str, Any]) -> str:
     for s in result["sizes"]:
         f = s["full"]
         if not f.get("timings"):
-            lines.append(f"| {s['size']:,} | {s['pages']:,} | " + " | ".join("—" for _ in STAGES)
-                         + f" | — | {f['wall_s']} s | — | {f['peak_rss_mb']} MB | "
-                         f"{f.get('error', 'failed')} |")
+            partial = f.get("partial_timings") or {}
+            unfinished = partial.get("unfinished", {})
+            cells = []
+            for st in STAGES:
+                if st in partial:
+                    n_items = s["stages"][st]["items"]
+                    rate = f"<br>{n_items / partial[st]:,.0f}/s" if n_items and partial[st] else ""
+                    cells.append(f"{partial[st]:.2f} s{rate}")
+                elif unfinished.get("stage") == st:
+                    cells.append(f"> {unfinished['ran_s']:.0f} s, unfinished")
+                else:
+                    cells.append("—")
+            lines.append(f"| {s['size']:,} | {s['pages']:,} | " + " | ".join(cells)
+                         + f" | did not finish | stopped at {f['wall_s']} s | — | "
+                         f"{f['peak_rss_mb']} MB (tree {f['peak_rss_tree_mb']} MB) | — |")
             continue
         cells = []
         for st in STAGES:
@@ -564,9 +691,19 @@ def to_markdown(result: dict[str, Any]) -> str:
         "|---|---|---|---|---|",
     ]
     for s in result["sizes"]:
-        if not s["full"].get("timings"):
-            continue
         b = s["baselines"]
+        if not s["full"].get("timings"):
+            partial = s["full"].get("partial_timings") or {}
+            if b.get("fetch") and b.get("parse") and "fetch" in partial and "parse" in partial:
+                p = b["parse"]
+                lines.append(
+                    f"| {s['size']:,} (run unfinished) | {s['pages'] / partial['fetch']:.1f} / "
+                    f"{b['fetch']['items_per_s']} pages/s | "
+                    f"{1000 * partial['parse'] / s['pages']:.1f} / "
+                    f"{p['parse_html']['ms_per_page']} / {p['bs4_lxml']['ms_per_page']} / "
+                    f"{p['lxml']['ms_per_page']} ({p['pages']} pages) | — | — |"
+                )
+            continue
         p = b["parse"]
         stage_ms = 1000 * s["full"]["timings"]["parse"] / max(1, s["stages"]["parse"]["items"])
         load_rate = b["load"]["rows"] / s["full"]["timings"]["load"]
@@ -601,8 +738,16 @@ def to_markdown(result: dict[str, Any]) -> str:
             lines += ["", f"## Profile (py-spy, {kind} run of size {s['size']:,}, "
                           f"{prof['summary']['samples']} samples)", ""]
             for stage, st in prof["summary"]["stages"].items():
+                if st["share"] < 0.01:
+                    continue
+                ours = [(f, share) for f, _, share in st["inclusive"]
+                        if f.split(" (", 1)[-1].startswith(("parsers/", "flows/", "warehouse/"))
+                        and "<lambda>" not in f][:5]
                 lines.append(f"**{stage}** ({st['share']:.0%} of samples) — self time: "
-                             + "; ".join(f"{f} {share:.0%}" for f, _, share in st["self"][:6]))
+                             + "; ".join(f"{f} {share:.0%}" for f, _, share in st["self"][:6])
+                             + (" — inclusive (ours): "
+                                + "; ".join(f"{f} {share:.0%}" for f, share in ours)
+                                if ours else ""))
                 lines.append("")
     if result.get("notes"):
         lines += ["", "## Notes", ""] + [f"- {n}" for n in result["notes"]]
@@ -644,19 +789,63 @@ def bench_size(n: int, n_pages: int, work: Path, srv: Server, workers: int, port
         again["fetch_cache"] = fetch_cache(db, 1) if again.get("timings") else {}
         log(f"size {n}: re-run {again.get('wall_s')} s {again.get('timings')} "
             f"cache {again['fetch_cache']}")
-    if full.get("timings"):
-        urls = [corpus.page_url(i, port) for i in range(n_pages)]
-        base["fetch"] = baselines.fetch_bare(urls, workers)
-        log(f"size {n}: bare fetch {base['fetch']}")
-        step = max(1, n_pages // PARSE_SAMPLE)
-        sample = [
-            (corpus.page_url(i, port),
-             (pages_root / corpus.page_host(i)[0] / corpus.page_path(i).lstrip("/")).read_bytes())
-            for i in range(0, n_pages, step)
-        ][:PARSE_SAMPLE]
-        base["parse"] = baselines.parse_compare(sample)
-        log(f"size {n}: parse {base['parse']}")
+    # Fetch and parse baselines do not need the run to have finished.
+    base.update(fetch_parse_baselines(n, n_pages, port, workers, pages_root))
     return size_report(n, n_pages, full, again, base)
+
+
+def fetch_parse_baselines(n: int, n_pages: int, port: int, workers: int, pages_root: Path
+                          ) -> dict[str, Any]:
+    """Bare-session fetch of every page and the parse comparison on a sample of them."""
+    out: dict[str, Any] = {}
+    urls = [corpus.page_url(i, port) for i in range(n_pages)]
+    out["fetch"] = baselines.fetch_bare(urls, workers)
+    log(f"size {n}: bare fetch {out['fetch']}")
+    step = max(1, n_pages // PARSE_SAMPLE)
+    sample = [
+        (corpus.page_url(i, port),
+         (pages_root / corpus.page_host(i)[0] / corpus.page_path(i).lstrip("/")).read_bytes())
+        for i in range(0, n_pages, step)
+    ][:PARSE_SAMPLE]
+    out["parse"] = baselines.parse_compare(sample)
+    log(f"size {n}: parse {out['parse']}")
+    return out
+
+
+def rebuild(out: Path, work: Path, workers: int) -> None:
+    """Re-derive results.md (and the JSON's targets, partial timings, profile summaries) from
+    bench/results.json and the logs in --work; run fetch/parse baselines a size lacks."""
+    result = json.loads((out / "results.json").read_text())
+    port = result["corpus"]["port"]
+    srv = None
+    try:
+        for rep in result["sizes"]:
+            for kind in ("full", "incremental"):
+                run = rep.get(kind)
+                if not run:
+                    continue
+                label = "full" if kind == "full" else "again"
+                raw = work / f"profile-{label}-{rep['size']}.txt"
+                err = work / f"{label}-{rep['size']}.stderr.log"
+                if raw.exists():
+                    run["profile"] = {"raw": str(raw), "summary": summarize_profile(raw)}
+                if not run.get("timings") and err.exists():
+                    # The run's end: the last write of its log or of its profile.
+                    ended = max(p.stat().st_mtime for p in (err, raw) if p.exists())
+                    run["partial_timings"] = partial_timings(err, datetime.fromtimestamp(ended))
+            if not rep["baselines"].get("fetch"):
+                if srv is None:
+                    server.install_resolver()
+                    srv = Server(work / "pages", port, work)
+                rep["baselines"].update(
+                    fetch_parse_baselines(rep["size"], rep["pages"], port, workers,
+                                          work / "pages"))
+    finally:
+        if srv is not None:
+            srv.stop()
+    by_size = {rep["size"]: rep for rep in result["sizes"]}
+    _write(result, by_size, out)
+    print(to_markdown(result))
 
 
 def _delta(after: dict[str, int], before: dict[str, int]) -> dict[str, int]:
@@ -691,8 +880,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-match-pairs", action="store_true")
     ap.add_argument("--nice", type=int, default=-10,
                     help="priority of the benchmark and its children (shared machine; root only)")
+    ap.add_argument("--rebuild", action="store_true",
+                    help="only re-derive the report from --out/results.json and --work")
     args = ap.parse_args(argv)
     niced = _renice(args.nice)
+    if args.rebuild:
+        rebuild(Path(args.out), Path(args.work), args.workers)
+        return 0
     sizes = [int(s) for s in args.sizes.split(",") if s]
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,4 @@
-"""HTML pages to Article records: decode, prune, parse once, then a site module or the generic.
+"""HTML pages to Article records: decode, prune and parse once, then a site module or generic.
 
 The generic extractor must stand on its own for sites nobody wrote a module for; site
 modules under `parsers/sites/` only add selectors (`SiteRules`) and run the same cascade

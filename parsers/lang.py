@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 
 UNKNOWN = "und"
 
@@ -68,6 +69,10 @@ STOPWORDS: dict[str, frozenset[str]] = {
 # Letters that only Vietnamese among these languages writes (tone marks on horned vowels, đ).
 VI_LETTERS = frozenset("ơưđăạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ")
 WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+# Greek to Mongolian, and CJK, kana and Hangul: skips Latin, Latin Extended Additional
+# (Vietnamese) and general punctuation.
+NON_LATIN = re.compile("[\u0370-\u1dff\u2e80-\ud7ff\uf900-\uffef]")
 MIN_WORDS = 3
 # A language must own this share of the stopword hits, else the text is "und".
 MIN_SHARE = 0.4
@@ -86,14 +91,17 @@ def _script_of(ch: str) -> str | None:
 
 def _detect_script(text: str) -> str | None:
     """The language of a non-Latin script that holds most of the letters, if any."""
+    sample = text[:5000]
+    # Only letters outside the Latin blocks need a Unicode-name lookup (the slow part).
+    others = [ch for ch in NON_LATIN.findall(sample) if ch.isalpha()]
+    if not others:
+        return None
+    letters = len(LETTER.findall(sample))
     counts: dict[str, int] = {}
-    letters = 0
-    for ch in text[:5000]:
-        if ch.isalpha():
-            letters += 1
-            script = _script_of(ch)
-            if script:
-                counts[script] = counts.get(script, 0) + 1
+    for ch in others:
+        script = _script_of(ch)
+        if script:
+            counts[script] = counts.get(script, 0) + 1
     if not counts or letters == 0:
         return None
     script, n = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
@@ -120,10 +128,11 @@ def detect_lang(text: str) -> str:
     words = [w.lower() for w in WORD.findall(text[:20000])]
     if len(words) < MIN_WORDS:
         return UNKNOWN
-    vi_letters = sum(1 for w in words if VI_LETTERS.intersection(w))
+    counts = Counter(words)
+    vi_letters = sum(n for w, n in counts.items() if not VI_LETTERS.isdisjoint(w))
     if vi_letters / len(words) > 0.15:
         return "vi"
-    hits = {lang: sum(1 for w in words if w in stop) for lang, stop in STOPWORDS.items()}
+    hits = {lang: sum(counts[w] for w in stop) for lang, stop in STOPWORDS.items()}
     total = sum(hits.values())
     lang, best = max(sorted(hits.items()), key=lambda kv: kv[1])
     if best < 2 or best / max(total, 1) < MIN_SHARE or best / len(words) < 0.05:

@@ -41,6 +41,8 @@ OUTLET_DATE = re.compile(
     r"(?:[ ,]+(?P<H>\d{1,2}):(?P<M>\d{2}))?\s*$"
 )
 BREADCRUMB = re.compile(r"^[^.!?]{1,60}(?:\s[>»›/|]\s[^.!?]{1,60})+$")
+# C0 and C1 control characters other than tab and line breaks: binary data shows itself here.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 SENTENCE_END = ".!?…:;\"”“»"
 TITLE_MAX_WORDS = 30
 CAPTION_MAX_WORDS = 80
@@ -82,7 +84,7 @@ def parse_seed_text(text: str, seed_path: str) -> Article:
     lines = [line for line in lines if line]
     if not lines:
         raise ParseError("no text")
-    if sum(not ch.isprintable() for ch in text if ch not in "\n\t") > len(text) * 0.05:
+    if len(CONTROL.findall(text)) > len(text) * 0.05:
         raise ParseError("mostly control characters: not a text file")
     draft = _Draft()
     lines = _take_header(lines, draft)

@@ -206,8 +206,19 @@ def _load_pages(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> None:
         con.execute("insert into pages by name select * from _pages")
         con.unregister("_pages")
     # A page revalidated (304) or re-parsed keeps its body but may gain its article.
-    for url, article_id in batch.page_articles.items():
-        con.execute("update pages set article_id = ? where url = ?", [article_id, url])
+    if batch.page_articles:
+        links = pa.table(
+            {
+                "url": list(batch.page_articles),
+                "article_id": list(batch.page_articles.values()),
+            }
+        )
+        con.register("_links", links)
+        con.execute(
+            "update pages set article_id = l.article_id from _links as l "
+            "where pages.url = l.url and pages.article_id is distinct from l.article_id"
+        )
+        con.unregister("_links")
 
 
 def _load_rejects(con: duckdb.DuckDBPyConnection, batch: LoadBatch, now: datetime) -> None:

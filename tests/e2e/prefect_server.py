@@ -238,19 +238,30 @@ def chromium_args(binary: str, profile: Path) -> list[str]:
     ]
 
 
-def render_page(binary: str, url: str, screenshot: Path, budget_ms: int = 15000) -> str:
-    """Render url (a JS app) with a virtual-time budget; save a PNG and return the page text."""
+def render_page(
+    binary: str, url: str, screenshot: Path, budget_ms: int = 15000, timeout_s: float = 90.0
+) -> str:
+    """Render url (a JS app) with a virtual-time budget; save a PNG and return the page text.
+
+    15 s of virtual time took 6-18 s of real time here; on a loaded machine one attempt in a
+    few hung for minutes, so the caller retries (subprocess.TimeoutExpired) rather than wait.
+    """
     with tempfile.TemporaryDirectory(prefix="quelle-chromium-") as profile:
         args = chromium_args(binary, Path(profile)) + [
             f"--virtual-time-budget={budget_ms}", "--dump-dom", f"--screenshot={screenshot}", url,
         ]
-        proc = subprocess.run(
-            args, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
-            env=clean_env(), check=False, cwd=profile,
+        # Its own process group, so a hung attempt takes its renderer and GPU processes along.
+        proc = subprocess.Popen(
+            args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            stdin=subprocess.DEVNULL, env=clean_env(), cwd=profile, start_new_session=True,
         )
+        try:
+            out, err = proc.communicate(timeout=timeout_s)
+        finally:
+            stop_process(proc, timeout_s=5)
     if proc.returncode != 0:
-        raise RuntimeError(f"chromium exited with {proc.returncode}: {proc.stderr[-2000:]}")
-    return dom_text(proc.stdout)
+        raise RuntimeError(f"chromium exited with {proc.returncode}: {err[-2000:]}")
+    return dom_text(out)
 
 
 def dom_text(dom: str) -> str:

@@ -78,13 +78,14 @@ def runs(prefect_server: PrefectServer, tmp_path_factory: pytest.TempPathFactory
             for label, seeds_dir in (("ok", seeds), ("failed", missing))
         }
         done: dict[str, Run] = {}
-        for label, (seeds_dir, proc) in started.items():
-            try:
+        try:
+            for label, (seeds_dir, proc) in started.items():
                 code = proc.wait(timeout=240)
-            finally:
+                output = (tmp / label).with_suffix(".log").read_text(errors="replace")
+                done[label] = Run(code, output, _flow_run_for(prefect_server, seeds_dir))
+        finally:
+            for _, proc in started.values():
                 stop_process(proc)
-            output = (tmp / label).with_suffix(".log").read_text(errors="replace")
-            done[label] = Run(code, output, _flow_run_for(prefect_server, seeds_dir))
         posts = hook.wait_for(1, timeout_s=5)
     return Runs(done["ok"], done["failed"], posts)
 
@@ -138,7 +139,7 @@ def test_ui_shows_the_run(
         text = render_page(chromium, url, png)
         return text if run.name in text else None
 
-    text = wait_for("the UI to render the flow run", rendered, timeout_s=120, every_s=1)
+    text = wait_for("the UI to render the flow run", rendered, timeout_s=300, every_s=1)
     keep_screenshot(png)
     assert "Completed" in text
     assert "load warehouse" in text
