@@ -17,6 +17,7 @@ run: $(STAMP)
 	$(BIN)/quelle run
 
 test: $(STAMP)
+	@command -v chromium >/dev/null || [ -z "$$CI" ] || ./.ci/install-chromium.sh
 	$(BIN)/pytest
 
 lint: $(STAMP)

@@ -758,7 +758,7 @@ def to_markdown(result: dict[str, Any]) -> str:
 
 
 def bench_size(n: int, n_pages: int, work: Path, srv: Server, workers: int, port: int,
-               pages_root: Path, profile: bool) -> dict[str, Any]:
+               pages_root: Path, profile: bool, rerun: bool = True) -> dict[str, Any]:
     """Full run, incremental run and baselines for one size."""
     seeds = work / f"seeds-{n}"
     info = ensure_seeds(seeds, n, n_pages, port)
@@ -780,6 +780,7 @@ def bench_size(n: int, n_pages: int, work: Path, srv: Server, workers: int, port
         # Before the re-run, so the warehouse holds exactly the rows the full run loaded.
         base["load"] = baselines.load_bare(db, work / "bare-load.duckdb")
         log(f"size {n}: bare load {base['load']}")
+    if full.get("timings") and rerun:
         before = srv.stats()
         raw = work / f"profile-again-{n}.txt" if profile else None
         again = run_pipeline(seeds, db, work, workers, f"again-{n}", profile_to=raw)
@@ -880,6 +881,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-match-pairs", action="store_true")
     ap.add_argument("--nice", type=int, default=-10,
                     help="priority of the benchmark and its children (shared machine; root only)")
+    ap.add_argument("--no-rerun", action="store_true", help="skip the unchanged re-run")
     ap.add_argument("--rebuild", action="store_true",
                     help="only re-derive the report from --out/results.json and --work")
     args = ap.parse_args(argv)
@@ -915,7 +917,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for n in sizes:
             rep = bench_size(n, min(n, args.max_pages), work, srv, args.workers, port,
-                             work / "pages", profile=n == args.profile)
+                             work / "pages", profile=n == args.profile, rerun=not args.no_rerun)
             by_size[n] = rep
             result["sizes"].append(rep)
             _write(result, by_size, out)
