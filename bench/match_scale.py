@@ -5,8 +5,10 @@
 Generates stories whose articles share what real translations share (names, dates in
 several notations, numbers, acronyms) in vi/de/en/fr filler text, plus near-duplicates and
 hard negatives (same people, other date), then times fingerprinting, a full match
-(every article new: the first load) and a nightly match (--new articles against the
-rest), and clustering. Prints pairwise precision/recall against the generated stories.
+(every article new: the first load), clustering, and a nightly match (--new articles
+against the rest). Prints pairwise precision/recall against the generated stories.
+Fingerprints are cached in bench/out/ per (n, seed), so a second run times matching only.
+Matching is single-threaded: CPU seconds are the figure to read on a shared machine.
 """
 
 from __future__ import annotations

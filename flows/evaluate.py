@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from flows.eval_warehouse import cluster_in_warehouse
 from parsers import metrics
 from parsers.fingerprint import Fingerprint, to_fingerprint
 from parsers.matching import citation_recall, match_new
@@ -180,15 +181,15 @@ def run_eval(path: str, as_json: bool = False) -> int:
     docs = load_labelled(path)
     started = time.perf_counter()
     articles = [to_eval_article(d) for d in docs]
-    _, assignment, n_edges = cluster_articles(articles)
-    report = to_eval_report(docs, to_story_labels(assignment))
-    report["edges"] = n_edges
+    # Through a scratch warehouse, as a nightly run would store and cluster them.
+    pred = cluster_in_warehouse(articles)
+    report = to_eval_report(docs, pred)
     report["seconds"] = round(time.perf_counter() - started, 3)
     if as_json:
         print(json.dumps(report, indent=2, sort_keys=True))
     else:
         print(format_report(report))
-        print(f"edges {n_edges}  seconds {report['seconds']}")
+        print(f"seconds {report['seconds']} (scratch warehouse, nightly match and load path)")
     return 0
 
 
