@@ -13,7 +13,9 @@ from warehouse.load import LoadBatch, load_batch
 from warehouse.state import read_state
 
 
-def cluster_in_warehouse(articles: Sequence[Article], db_path: Path | None = None) -> dict[str, str]:
+def cluster_in_warehouse(
+    articles: Sequence[Article], db_path: Path | None = None
+) -> dict[str, str]:
     """Load the articles as one run into a fresh warehouse; return article_id → story_id."""
     with tempfile.TemporaryDirectory(prefix="quelle-eval-") as tmp:
         path = db_path or Path(tmp) / "eval.duckdb"
