@@ -24,6 +24,7 @@ from prefect.utilities.annotations import quote
 
 from flows.fetch import FetchResult, fetch_all
 from flows.notify import notify_failure
+from flows.parallel import default_workers
 from flows.report import RunSummary, to_markdown
 from flows.seeds import SeedBatch, read_seeds
 from flows.settings import Settings, load_settings
@@ -137,9 +138,9 @@ def fetch_task(urls: list[str], settings: Settings, archive: dict[str, Page]) ->
 
 
 @task(name="parse pages", cache_policy=NO_CACHE)
-def parse_task(pages: list[Page]) -> ParsedPages:
+def parse_task(pages: list[Page], workers: int) -> ParsedPages:
     """Parse fetched pages into articles."""
-    parsed = parse_pages(pages)
+    parsed = parse_pages(pages, workers)
     get_run_logger().info(
         "parsed %d pages: %d articles, %d rejects",
         len(pages), len(parsed.articles), len(parsed.rejects),
@@ -148,10 +149,10 @@ def parse_task(pages: list[Page]) -> ParsedPages:
 
 
 @task(name="match stories", cache_policy=NO_CACHE)
-def match_task(articles: list[Any], state: WarehouseState) -> MatchResult:
+def match_task(articles: list[Any], state: WarehouseState, workers: int) -> MatchResult:
     """Match new and changed articles against the whole warehouse and assign stories."""
     result = match_stories(
-        articles, state.known_sha, state.fingerprints, state.members, state.citations
+        articles, state.known_sha, state.fingerprints, state.members, state.citations, workers
     )
     get_run_logger().info(
         "matched %d new/changed articles: %d edges, %d stories touched",
@@ -183,6 +184,11 @@ def _flow_run_id() -> str | None:
     """The Prefect flow run id, when running inside one."""
     value = flow_run.get_id()
     return str(value) if value else None
+
+
+def _cpu(settings: Settings) -> int:
+    """Worker processes for CPU-bound stages."""
+    return settings.cpu_workers or default_workers()
 
 
 def _by_ref(value: T) -> T:
@@ -298,7 +304,7 @@ def _run(settings: Settings, since: date | None, summary: RunSummary) -> None:
     c["urls_fetched"] = len(pages)
     c["urls_failed"] = len(results) - len(pages)
     _fault_point(settings, "parse")
-    parsed = _stage(summary, "parse", lambda: parse_task(_by_ref(pages)))
+    parsed = _stage(summary, "parse", lambda: parse_task(_by_ref(pages), _cpu(settings)))
     articles = list(seeds.articles) + list(parsed.articles)
     rejects = list(seeds.rejects) + fetch_rejects(results) + list(parsed.rejects)
     # New bodies, and revalidated ones (a 304 moves fetched_at and may bring new validators).
@@ -320,7 +326,7 @@ def _replay(settings: Settings, summary: RunSummary) -> None:
     )
     pages = list(opening.archive.values())
     summary.counts["pages_replayed"] = len(pages)
-    parsed = _stage(summary, "parse", lambda: parse_task(_by_ref(pages)))
+    parsed = _stage(summary, "parse", lambda: parse_task(_by_ref(pages), _cpu(settings)))
     _load_and_check(
         settings, summary, list(parsed.articles), opening.state, list(parsed.rejects), [],
         parsed.page_articles, [],
@@ -340,7 +346,9 @@ def _load_and_check(
     """Match, load in one transaction, run the checks, and fill the summary."""
     c = summary.counts
     _fault_point(settings, "match")
-    match = _stage(summary, "match", lambda: match_task(_by_ref(articles), _by_ref(state)))
+    match = _stage(
+        summary, "match", lambda: match_task(_by_ref(articles), _by_ref(state), _cpu(settings))
+    )
     changed = {f.article_id for f in match.fingerprints}
     batch = LoadBatch(
         run_id=summary.run_id,

@@ -43,6 +43,8 @@ class Settings:
     max_wait_s: float = 60.0
     min_host_delay_s: float = 1.0
     max_workers: int = 8
+    # Processes for parsing and fingerprinting (0: one per core).
+    cpu_workers: int = 0
     # Revisit policy: a page younger than revisit_young_days is re-fetched after
     # revisit_young_hours, an older one after revisit_old_days.
     revisit_young_days: float = 3.0

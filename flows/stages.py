@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from flows.fetch import FetchResult
+from flows.parallel import map_cpu
 from parsers.errors import ParseError
 from parsers.fingerprint import Fingerprint, to_fingerprint
 from parsers.html import parse_html
@@ -71,19 +72,25 @@ def to_attempt_rows(results: Sequence[FetchResult]) -> list[dict[str, Any]]:
     return rows
 
 
-def parse_pages(pages: Sequence[Page]) -> ParsedPages:
+def parse_page(page: Page) -> Article | Reject:
+    """One page's article, or the reject that says why there is none."""
+    try:
+        return parse_html(page.body, page.url, page.content_type)
+    except ParseError as exc:
+        return ("parse_html", page.url, str(exc) or type(exc).__name__)
+
+
+def parse_pages(pages: Sequence[Page], workers: int = 1) -> ParsedPages:
     """Parse each page into an article; an unusable page becomes a reject."""
     articles: list[Article] = []
     page_articles: dict[str, str] = {}
     rejects: list[Reject] = []
-    for page in pages:
-        try:
-            article = parse_html(page.body, page.url, page.content_type)
-        except ParseError as exc:
-            rejects.append(("parse_html", page.url, str(exc) or type(exc).__name__))
-            continue
-        articles.append(article)
-        page_articles[page.url] = article.article_id
+    for page, got in zip(pages, map_cpu(parse_page, pages, workers), strict=True):
+        if isinstance(got, Article):
+            articles.append(got)
+            page_articles[page.url] = got.article_id
+        else:
+            rejects.append(got)
     return ParsedPages(tuple(articles), page_articles, tuple(rejects))
 
 
@@ -105,11 +112,12 @@ def match_stories(
     stored_fingerprints: Mapping[str, Mapping[str, Any]],
     previous_members: Mapping[str, str],
     stored_citations: Sequence[tuple[str, str]] = (),
+    workers: int = 1,
 ) -> MatchResult:
     """Fingerprint new and changed articles, match them against everything, assign stories."""
     current = {a.article_id: a for a in articles}
     changed = [a for a in current.values() if known_sha.get(a.article_id) != a.content_sha256]
-    new_fps = [to_fingerprint(a) for a in changed]
+    new_fps = map_cpu(to_fingerprint, changed, workers)
     new_ids = {fp.article_id for fp in new_fps}
     existing = [
         Fingerprint.from_row(row)
