@@ -16,8 +16,9 @@ def _prefect_env() -> None:
     """Settings Prefect must see before it is imported: no telemetry on a closed network."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_CLI_PROMPT", "false")
-    # The temporary server needs ~20 s to start on a busy 2-core machine; Prefect waits 20 s.
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    # The temporary server needs ~20 s to start on an idle 2-core machine and minutes on a
+    # loaded one; Prefect's own default wait is 20 s.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "300")
 
 
 def _add_db(p: argparse.ArgumentParser) -> None:

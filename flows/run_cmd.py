@@ -29,14 +29,34 @@ def run_nightly(
     """One nightly run now, in Prefect's local mode unless PREFECT_API_URL names a server."""
     from flows.nightly import nightly
 
-    state = nightly(
-        seeds_dir=seeds, db_path=str(db), offline=offline, since=since, return_state=True
-    )
+    try:
+        state = nightly(
+            seeds_dir=seeds, db_path=str(db), offline=offline, since=since, return_state=True
+        )
+    except RuntimeError as exc:
+        return _no_prefect(exc)
     return _finish(state, as_json)
+
+
+def _no_prefect(exc: RuntimeError) -> int:
+    """Say plainly that Prefect's temporary server did not come up, and what to do."""
+    if "ephemeral" not in str(exc).lower():
+        raise exc
+    print(
+        "quelle: Prefect's temporary server did not start in time (a busy machine?). Raise "
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, or start `quelle ui` and set "
+        f"PREFECT_API_URL=http://127.0.0.1:4200/api. ({exc})",
+        file=sys.stderr,
+    )
+    return 3
 
 
 def run_replay(db: Path | None, as_json: bool) -> int:
     """Re-parse the archive with the current parsers and reload."""
     from flows.nightly import replay
 
-    return _finish(replay(db_path=str(db), return_state=True), as_json)
+    try:
+        state = replay(db_path=str(db), return_state=True)
+    except RuntimeError as exc:
+        return _no_prefect(exc)
+    return _finish(state, as_json)
