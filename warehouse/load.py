@@ -94,6 +94,11 @@ def _rollback(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("rollback")
 
 
+def _register_ids(con: duckdb.DuckDBPyConnection, name: str, ids: Sequence[str]) -> None:
+    """Make a list of ids a one-column view (a bound Python list costs ~1 ms per 1000 ids)."""
+    con.register(name, pa.table({"id": pa.array(list(ids), pa.string())}))
+
+
 def _pause_for_fault(con: duckdb.DuckDBPyConnection, seconds: float) -> None:
     """Hold the open transaction still so a test can SIGKILL the loader in the middle."""
     row = con.execute(
@@ -193,7 +198,9 @@ def _load_citations(con: duckdb.DuckDBPyConnection, articles: Sequence[Article])
             [(n, pa.string()) for n in ("article_id", "url", "kind", "text")]
         ),
     )
-    con.execute("delete from citations where article_id in (select unnest(?::varchar[]))", [ids])
+    _register_ids(con, "_ids", ids)
+    con.execute("delete from citations where article_id in (select id from _ids)")
+    con.unregister("_ids")
     _insert(con, "citations", rows.group_by(rows.column_names).aggregate([]))
 
 
@@ -294,9 +301,8 @@ def _load_stories(con: duckdb.DuckDBPyConnection, batch: LoadBatch, now: datetim
         con.execute(
             "insert into story_merges values (?, ?, ?, ?)", [merged_id, into_id, batch.run_id, now]
         )
-    con.execute(
-        "delete from stories where story_id in (select unnest(?::varchar[]))", [touched_ids]
-    )
+    _register_ids(con, "_touched", touched_ids)
+    con.execute("delete from stories where story_id in (select id from _touched)")
     con.execute(
         """
         insert into stories by name
@@ -315,9 +321,10 @@ def _load_stories(con: duckdb.DuckDBPyConnection, batch: LoadBatch, now: datetim
             ?::timestamptz as updated_at
         from story_members as m
         join articles as a using (article_id)
-        where m.story_id in (select unnest(?::varchar[]))
+        where m.story_id in (select id from _touched)
         group by m.story_id
         """,
-        [now, touched_ids],
+        [now],
     )
+    con.unregister("_touched")
     return len({m["story_id"] for m in members})

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from parsers.records import Page
 from warehouse.rows import from_page_row, to_json
@@ -48,13 +49,16 @@ def read_pages(
 ) -> dict[str, Page]:
     """Archived pages by URL: the given ones, or all of them (for replay)."""
     sql = "select * from pages"
-    params: list[Any] = []
     if urls is not None:
-        sql += " where url in (select unnest(?::varchar[]))"
-        params.append(list(urls))
-    cur = con.execute(sql, params)
+        # A registered Arrow column, not a bound list: DuckDB converts bound lists item by item.
+        con.register("_wanted", pa.table({"url": pa.array(list(urls), pa.string())}))
+        sql += " where url in (select url from _wanted)"
+    cur = con.execute(sql)
     names = [d[0] for d in cur.description]
-    return {row[0]: from_page_row(dict(zip(names, row, strict=True))) for row in cur.fetchall()}
+    rows = cur.fetchall()
+    if urls is not None:
+        con.unregister("_wanted")
+    return {row[0]: from_page_row(dict(zip(names, row, strict=True))) for row in rows}
 
 
 def read_cited_urls(con: duckdb.DuckDBPyConnection, since: datetime) -> list[str]:
