@@ -732,12 +732,13 @@ def to_markdown(result: dict[str, Any]) -> str:
         ]
     lines += ["", "## Targets", "", "| target | result | value |", "|---|---|---|"]
     lines += [f"| {t['target']} | {t['result']} | {t['value']} |" for t in result["targets"]]
-    for s in result["sizes"]:
-        for kind in ("full", "incremental"):
-            prof = (s.get(kind) or {}).get("profile")
-            if not prof:
-                continue
-            lines += ["", f"## Profile (py-spy, {kind} run of size {s['size']:,}, "
+    profiles = [
+        (f"{kind} run of size {s['size']:,}", (s.get(kind) or {}).get("profile"))
+        for s in result["sizes"] for kind in ("full", "incremental")
+    ] + [(p["label"], p) for p in result.get("extra_profiles", [])]
+    for label, prof in profiles:
+        if prof:
+            lines += ["", f"## Profile (py-spy, {label}, "
                           f"{prof['summary']['samples']} samples)", ""]
             for stage, st in prof["summary"]["stages"].items():
                 if st["share"] < 0.01:

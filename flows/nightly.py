@@ -35,6 +35,7 @@ from flows.stages import (
     fetch_rejects,
     match_stories,
     parse_pages,
+    split_unchanged,
     to_attempt_rows,
 )
 from parsers.records import Page
@@ -149,10 +150,13 @@ def parse_task(pages: list[Page], workers: int) -> ParsedPages:
 
 
 @task(name="match stories", cache_policy=NO_CACHE)
-def match_task(articles: list[Any], state: WarehouseState, workers: int) -> MatchResult:
+def match_task(
+    articles: list[Any], state: WarehouseState, workers: int, seen_ids: set[str]
+) -> MatchResult:
     """Match new and changed articles against the whole warehouse and assign stories."""
     result = match_stories(
-        articles, state.known_sha, state.fingerprints, state.members, state.citations, workers
+        articles, state.known_sha, state.fingerprints, state.members, state.citations, workers,
+        seen_ids,
     )
     get_run_logger().info(
         "matched %d new/changed articles: %d edges, %d stories touched",
@@ -303,6 +307,8 @@ def _run(settings: Settings, since: date | None, summary: RunSummary) -> None:
     pages = [r.page for r in results if r.page is not None]
     c["urls_fetched"] = len(pages)
     c["urls_failed"] = len(results) - len(pages)
+    pages, unchanged = split_unchanged(results, opening.state, opening.archive, since is not None)
+    c["pages_unchanged"] = len(unchanged)
     _fault_point(settings, "parse")
     parsed = _stage(summary, "parse", lambda: parse_task(_by_ref(pages), _cpu(settings)))
     articles = list(seeds.articles) + list(parsed.articles)
@@ -315,7 +321,7 @@ def _run(settings: Settings, since: date | None, summary: RunSummary) -> None:
     ]
     _load_and_check(
         settings, summary, articles, opening.state, rejects, pages_new,
-        parsed.page_articles, to_attempt_rows(results),
+        {**unchanged, **parsed.page_articles}, to_attempt_rows(results), list(unchanged.values()),
     )
 
 
@@ -342,12 +348,16 @@ def _load_and_check(
     pages: list[Page],
     page_articles: dict[str, str],
     fetches: list[dict[str, Any]],
+    seen_ids: list[str] | None = None,
 ) -> None:
     """Match, load in one transaction, run the checks, and fill the summary."""
+    seen_ids = seen_ids or []
     c = summary.counts
     _fault_point(settings, "match")
     match = _stage(
-        summary, "match", lambda: match_task(_by_ref(articles), _by_ref(state), _cpu(settings))
+        summary,
+        "match",
+        lambda: match_task(_by_ref(articles), _by_ref(state), _cpu(settings), set(seen_ids)),
     )
     changed = {f.article_id for f in match.fingerprints}
     batch = LoadBatch(
@@ -366,9 +376,10 @@ def _load_and_check(
             or state.roles.get(m.article_id) != m.role
         ],
         merges=match.assignment.merges,
+        seen_ids=seen_ids,
     )
     counts, checks, total = _stage(summary, "load", lambda: load_task(settings, _by_ref(batch)))
-    c["articles_loaded"] = len({a.article_id for a in articles})
+    c["articles_loaded"] = len({a.article_id for a in articles} | set(seen_ids))
     c["articles_new"] = counts.articles_new
     c["articles_changed"] = counts.articles_changed
     c["articles_unchanged"] = counts.articles_unchanged

@@ -16,6 +16,7 @@ from parsers.matching import Edge, citation_recall, match_new
 from parsers.records import Article, Page, to_article_id
 from parsers.stories import StoryAssignment, assign_stories
 from parsers.urls import canonicalize_url
+from warehouse.state import WarehouseState
 
 Reject = tuple[str, str, str]
 
@@ -72,6 +73,33 @@ def to_attempt_rows(results: Sequence[FetchResult]) -> list[dict[str, Any]]:
     return rows
 
 
+def split_unchanged(
+    results: Sequence[FetchResult],
+    state: WarehouseState,
+    archive: Mapping[str, Page],
+    reparse: bool,
+) -> tuple[list[Page], dict[str, str]]:
+    """Pages to parse, and url → article_id of pages whose body is the archived one.
+
+    A page answered by the archive (fresh, or 304) or re-downloaded byte for byte gives the
+    article already stored: parsing it again would only cost time. `quelle replay` re-parses
+    after a parser change; `reparse` (run --since) forces it here.
+    """
+    to_parse: list[Page] = []
+    unchanged: dict[str, str] = {}
+    for r in results:
+        if r.page is None:
+            continue
+        article_id = state.page_articles.get(r.url)
+        old = archive.get(r.url)
+        same_body = old is not None and old.body_sha256 == r.page.body_sha256
+        if not reparse and same_body and article_id in state.known_sha:
+            unchanged[r.url] = str(article_id)
+        else:
+            to_parse.append(r.page)
+    return to_parse, unchanged
+
+
 def parse_page(page: Page) -> Article | Reject:
     """One page's article, or the reject that says why there is none."""
     try:
@@ -113,6 +141,7 @@ def match_stories(
     previous_members: Mapping[str, str],
     stored_citations: Sequence[tuple[str, str]] = (),
     workers: int = 1,
+    seen_ids: AbstractSet[str] = frozenset(),
 ) -> MatchResult:
     """Fingerprint new and changed articles, match them against everything, assign stories."""
     current = {a.article_id: a for a in articles}
@@ -133,7 +162,8 @@ def match_stories(
     cited = {b for _, b in pairs}
     assignment = assign_stories(all_fps, edges, previous_members, cited)
     # The night's free labels: seed→source pairs among tonight's articles, matched blind.
-    tonight = [(a, b) for a, b in pairs if a in current and b in current]
+    here = set(current) | set(seen_ids)
+    tonight = [(a, b) for a, b in pairs if a in here and b in here]
     recall = _blind_recall(tonight, all_fps)
     return MatchResult(
         fingerprints=tuple(new_fps),

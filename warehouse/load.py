@@ -32,6 +32,8 @@ class LoadBatch:
     fingerprints: Sequence[tuple[str, str, Mapping[str, Any]]] = ()  # (article_id, sha, row)
     members: Sequence[Mapping[str, Any]] = ()  # story_id, article_id, role, score, evidence
     merges: Sequence[tuple[str, str]] = ()  # (merged_id, into_id)
+    # Articles seen again unchanged without being re-parsed (their page did not change).
+    seen_ids: Sequence[str] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,7 @@ def load_batch(
     con.execute("begin transaction")
     try:
         new, changed, same = _load_articles(con, batch, now)
+        same += _mark_seen(con, batch)
         _load_citations(con, batch.articles)
         if fault_pause_s > 0:
             _pause_for_fault(con, fault_pause_s)
@@ -180,6 +183,19 @@ def _load_articles(
     con.unregister("_new")
     assert counts is not None
     return int(counts[0]), int(counts[1]), int(counts[2])
+
+
+def _mark_seen(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> int:
+    """Move last_seen_run for articles whose unchanged page was not parsed again."""
+    if not batch.seen_ids:
+        return 0
+    _register_ids(con, "_seen", batch.seen_ids)
+    con.execute(
+        "update articles set last_seen_run = ? where article_id in (select id from _seen)",
+        [batch.run_id],
+    )
+    con.unregister("_seen")
+    return len(set(batch.seen_ids))
 
 
 def _load_citations(con: duckdb.DuckDBPyConnection, articles: Sequence[Article]) -> None:

@@ -24,6 +24,7 @@ class WarehouseState:
     members: dict[str, str]  # article_id → story_id
     roles: dict[str, str]  # article_id → role
     citations: list[tuple[str, str]]  # (citing article_id, cited canonical URL)
+    page_articles: dict[str, str]  # archived page URL → the article parsed from it
 
 
 def read_state(con: duckdb.DuckDBPyConnection) -> WarehouseState:
@@ -39,8 +40,12 @@ def read_state(con: duckdb.DuckDBPyConnection) -> WarehouseState:
     citations = [
         (r[0], r[1]) for r in con.execute("select article_id, url from citations").fetchall()
     ]
+    page_articles = dict(
+        con.execute("select url, article_id from pages where article_id is not null").fetchall()
+    )
     return WarehouseState(
-        known_sha=known, fingerprints=fps, members=members, roles=roles, citations=citations
+        known_sha=known, fingerprints=fps, members=members, roles=roles, citations=citations,
+        page_articles=page_articles,
     )
 
 

@@ -127,6 +127,8 @@ def test_a_second_run_adds_no_rows_keeps_story_ids_and_downloads_nothing(
     summary = _run(seeds, db)
     assert summary.status == "completed", summary.error
     assert summary.counts["articles_new"] == 0 and summary.counts["articles_changed"] == 0
+    assert summary.counts["pages_unchanged"] == 1  # the archived page is not parsed again
+    assert _q(db, "select count(distinct last_seen_run) from articles") == [(1,)]
     assert {t: _q(db, f"select count(*) from {t}")[0][0] for t in tables} == before
     assert _q(db, "select article_id, story_id, role from story_members order by 1") == (
         stories_before
