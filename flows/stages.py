@@ -146,6 +146,18 @@ def match_stories(
     """Fingerprint new and changed articles, match them against everything, assign stories."""
     current = {a.article_id: a for a in articles}
     changed = [a for a in current.values() if known_sha.get(a.article_id) != a.content_sha256]
+    # Citations of this batch and of stored articles (a page re-parsed alone keeps its seed).
+    citing = [(a.article_id, c.url) for a in current.values() for c in a.citations]
+    pairs = citation_pairs([*citing, *stored_citations], set(current) | set(known_sha))
+    here = set(current) | set(seen_ids)
+    tonight = [(a, b) for a, b in pairs if a in here and b in here]
+    if not changed:
+        # Nothing new: stories stand as stored; only the night's recall needs fingerprints.
+        needed = {x for pair in tonight for x in pair}
+        fps = {i: Fingerprint.from_row(stored_fingerprints[i]) for i in needed
+               if i in stored_fingerprints}
+        return MatchResult((), StoryAssignment((), ()), (), tuple(tonight),
+                           _blind_recall(tonight, fps))
     new_fps = map_cpu(to_fingerprint, changed, workers)
     new_ids = {fp.article_id for fp in new_fps}
     existing = [
@@ -153,17 +165,12 @@ def match_stories(
         for aid, row in stored_fingerprints.items()
         if aid not in new_ids
     ]
-    # Citations of this batch and of stored articles: a page re-parsed alone keeps its seed.
-    citing = [(a.article_id, c.url) for a in current.values() for c in a.citations]
-    pairs = citation_pairs([*citing, *stored_citations], set(current) | set(known_sha))
     edges = match_new(new_fps, existing, pairs, use_citations=True)
     all_fps = {fp.article_id: fp for fp in existing}
     all_fps.update({fp.article_id: fp for fp in new_fps})
     cited = {b for _, b in pairs}
     assignment = assign_stories(all_fps, edges, previous_members, cited)
     # The night's free labels: seed→source pairs among tonight's articles, matched blind.
-    here = set(current) | set(seen_ids)
-    tonight = [(a, b) for a, b in pairs if a in here and b in here]
     recall = _blind_recall(tonight, all_fps)
     return MatchResult(
         fingerprints=tuple(new_fps),
