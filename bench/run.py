@@ -1,6 +1,6 @@
 """Benchmark the nightly run end to end and against plain baselines (issue 8, "Know our speed").
 
-    .venv/bin/python bench/run.py [--sizes 1000,10000,100000] [--max-pages 10000]
+    .venv/bin/python bench/run.py [--sizes 1000,10000[,100000]] [--max-pages 10000]
                                   [--workers 8] [--profile 10000] [--out bench/]
 
 For each size N: N seed files (bench/corpus.py) citing min(N, max-pages) pages, served by
@@ -872,7 +872,8 @@ def match_pairs(work: Path, port: int, pages_root: Path, n: int) -> dict[str, An
 def main(argv: list[str] | None = None) -> int:
     """Parse flags, run every size, write results.json and results.md."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default="1000,10000,100000")
+    # 100k is opt-in: at today's speed it runs into the 25-minute cap per run.
+    ap.add_argument("--sizes", default="1000,10000")
     ap.add_argument("--max-pages", type=int, default=10_000,
                     help="distinct cited pages at most (100k seeds cite 10k pages)")
     ap.add_argument("--workers", type=int, default=8, help="QUELLE_MAX_WORKERS and bare pool")
