@@ -15,10 +15,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from tests.conftest import ROOT, SEEDS
+from tests.conftest import ROOT, SEEDS, ask
 from tests.servers import LocalServer, clear_proxy_env
 
 STAGES = ["read_seeds", "fetch", "parse", "match", "load"]
@@ -81,14 +80,6 @@ def _killed_run(env: dict[str, str], seeds: Path, db: Path, stage: str | None) -
     return where
 
 
-def _q(db: Path, sql: str) -> list[tuple[object, ...]]:
-    """Query the warehouse read-only."""
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
 
 @pytest.mark.usefixtures("prefect_harness")
 def test_runs_killed_at_every_stage_leave_a_warehouse_the_next_run_completes(
@@ -127,14 +118,14 @@ def test_runs_killed_at_every_stage_leave_a_warehouse_the_next_run_completes(
                     return_state=True)
     assert state.is_completed(), (kills, state.message)
     files = sorted(p.name for p in seeds.glob("*.txt"))
-    assert _q(db, "select seed_path, count(*) from articles where origin = 'seed' "
+    assert ask(db, "select seed_path, count(*) from articles where origin = 'seed' "
                   "group by 1 order by 1") == [(f, 1) for f in files]
-    assert _q(db, "select count(*) from articles where origin = 'web'") == [(3,)]
-    assert _q(db, "select count(*) = count(distinct article_id) from story_members") == [(True,)]
-    assert _q(db, "select count(*) from articles anti join story_members using (article_id)") == [
+    assert ask(db, "select count(*) from articles where origin = 'web'") == [(3,)]
+    assert ask(db, "select count(*) = count(distinct article_id) from story_members") == [(True,)]
+    assert ask(db, "select count(*) from articles anti join story_members using (article_id)") == [
         (0,)
     ]
-    latest = _q(db, "select max(run_id) from runs where status = 'completed'")[0][0]
-    assert _q(db, f"select count(*) from quality_checks where run_id = '{latest}' "
+    latest = ask(db, "select max(run_id) from runs where status = 'completed'")[0][0]
+    assert ask(db, f"select count(*) from quality_checks where run_id = '{latest}' "
                   "and status = 'fail'") == [(0,)]
-    assert _q(db, "select count(*) from runs where status = 'running'") == [(0,)]
+    assert ask(db, "select count(*) from runs where status = 'running'") == [(0,)]

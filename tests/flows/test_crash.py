@@ -10,19 +10,9 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from tests.conftest import SEEDS
-
-
-def _q(db: Path, sql: str) -> list[tuple[object, ...]]:
-    """Query the warehouse read-only."""
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+from tests.conftest import SEEDS, ask
 
 
 @pytest.mark.usefixtures("prefect_harness")
@@ -57,16 +47,16 @@ def test_a_run_killed_during_its_load_is_completed_by_the_next(tmp_path: Path) -
         proc.kill()
         proc.wait()
     # Killed inside the load transaction: none of its articles were committed.
-    assert _q(db, "select count(*) from articles") == [(0,)]
-    assert _q(db, "select status from runs") == [("running",)]
+    assert ask(db, "select count(*) from articles") == [(0,)]
+    assert ask(db, "select status from runs") == [("running",)]
 
     state = nightly(seeds_dir=str(seeds), db_path=str(db), offline=True,
                     overrides={"lock_wait_s": 5.0}, return_state=True)
     summary = state.result(raise_on_failure=False)
     assert summary.status == "completed", summary.error
-    per_seed = _q(db, "select seed_path, count(*) from articles group by 1 order by 1")
+    per_seed = ask(db, "select seed_path, count(*) from articles group by 1 order by 1")
     assert per_seed == [(p.name, 1) for p in sorted(seeds.glob("*.txt"))]
-    assert _q(db, "select count(*), count(distinct article_id) from story_members") == [(5, 5)]
-    assert _q(db, "select status, error is not null from runs order by run_id") == [
+    assert ask(db, "select count(*), count(distinct article_id) from story_members") == [(5, 5)]
+    assert ask(db, "select status, error is not null from runs order by run_id") == [
         ("failed", True), ("completed", False)
     ]

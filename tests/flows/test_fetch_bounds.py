@@ -3,26 +3,15 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from flows.fetch import fetch_all, fetch_one
-from tests.servers import LocalServer, Reply, clear_proxy_env, fast_settings, reset_connection
+from tests.servers import LocalServer, Reply, fast_settings, reset_connection
 
 HTML = "<html><head><title>t</title></head><body><p>hello</p></body></html>"
-
-
-@pytest.fixture(autouse=True)
-def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    clear_proxy_env(monkeypatch)
-
-
-@pytest.fixture()
-def srv() -> Iterator[LocalServer]:
-    with LocalServer() as server:
-        yield server
 
 
 def test_ok_page_keeps_raw_bytes_headers_and_address(srv: LocalServer) -> None:

@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-
-import pytest
 
 from flows.fetch import fetch_all, is_fresh
 from parsers.records import Page
-from tests.servers import LocalServer, clear_proxy_env, fast_settings
+from tests.servers import LocalServer, fast_settings
 
 HTML = b"<html><body><p>x</p></body></html>"
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    clear_proxy_env(monkeypatch)
-
-
-@pytest.fixture()
-def srv() -> Iterator[LocalServer]:
-    with LocalServer() as server:
-        yield server
 
 
 def _page(url: str, fetched_at: datetime, last_modified: str | None = None) -> Page:

@@ -9,14 +9,9 @@ from typing import Any
 import pytest
 
 from flows.fetch import fetch_all, fetch_one
-from tests.servers import LocalServer, clear_proxy_env, fast_settings
+from tests.servers import LocalServer, fast_settings
 
 HTML = "<html><body><p>x</p></body></html>"
-
-
-@pytest.fixture(autouse=True)
-def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    clear_proxy_env(monkeypatch)
 
 
 def fake_dns(monkeypatch: pytest.MonkeyPatch, name: str, addresses: list[str]) -> Callable[[], int]:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from flows.fetch_one_cmd import run_fetch
-from tests.servers import LocalServer, clear_proxy_env, fast_settings
+from tests.servers import LocalServer, fast_settings
 
 ARTICLE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>Floods hit the delta</title>
@@ -23,11 +23,6 @@ and into the morning.</p>
 <p>The weather service expects more rain this week and warned of landslides in the
 central highlands.</p>
 </article></body></html>"""
-
-
-@pytest.fixture(autouse=True)
-def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    clear_proxy_env(monkeypatch)
 
 
 @pytest.fixture()

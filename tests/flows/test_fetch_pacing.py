@@ -4,17 +4,10 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
 from flows.fetch import fetch_all
-from tests.servers import LocalServer, clear_proxy_env, fast_settings
+from tests.servers import LocalServer, fast_settings
 
 HTML = b"<html><body><p>x</p></body></html>"
-
-
-@pytest.fixture(autouse=True)
-def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    clear_proxy_env(monkeypatch)
 
 
 def test_one_host_is_paced_by_min_host_delay() -> None:

@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from flows.fetch import fetch_all, fetch_one, parse_retry_after
-from tests.servers import LocalServer, Reply, clear_proxy_env, fast_settings
+from tests.servers import LocalServer, Reply, fast_settings
 
 HTML = b"<html><body><p>x</p></body></html>"
-
-
-@pytest.fixture(autouse=True)
-def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    clear_proxy_env(monkeypatch)
-
-
-@pytest.fixture()
-def srv() -> Iterator[LocalServer]:
-    with LocalServer() as server:
-        yield server
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from flows.fetch import fetch_one
-from tests.servers import LocalServer, clear_proxy_env, fast_settings
+from tests.servers import LocalServer, fast_settings
 
 pytest.importorskip("cryptography")
 from cryptography import x509  # noqa: E402
@@ -20,11 +20,6 @@ from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
 from cryptography.x509.oid import NameOID  # noqa: E402
 
 HTML = "<html><body><p>secure</p></body></html>"
-
-
-@pytest.fixture(autouse=True)
-def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    clear_proxy_env(monkeypatch)
 
 
 @dataclass

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import ROOT, SEEDS
+from tests.conftest import ROOT, SEEDS, ask
 from tests.servers import LocalServer, clear_proxy_env
 
 PAGE = (ROOT / "tests/fixtures/pages/vn_laos_digital.html").read_bytes()
@@ -64,18 +64,10 @@ def _run(seeds: Path, db: Path, **overrides: object) -> object:
     return state.result(raise_on_failure=False)
 
 
-def _q(db: Path, sql: str) -> list[tuple[object, ...]]:
-    """Query the warehouse read-only."""
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
 
 def _story_of(db: Path, where: str) -> str:
     """The story id of the one article matching the condition."""
-    rows = _q(db, f"select story_id from article_stories where {where}")
+    rows = ask(db, f"select story_id from article_stories where {where}")
     assert len(rows) == 1, rows
     return str(rows[0][0])
 
@@ -90,7 +82,7 @@ def test_a_run_loads_seeds_fetches_sources_and_matches_stories(
     assert summary.counts["seeds_parsed"] == 5
     assert summary.counts["articles_new"] == 6  # five seeds and the fetched source
 
-    web = _q(db, "select lang, title, published_at, author from articles where origin = 'web'")
+    web = ask(db, "select lang, title, published_at, author from articles where origin = 'web'")
     assert len(web) == 1
     lang, title, published_at, _author = web[0]
     assert lang == "vi" and title.startswith("Việt Nam - Lào mở rộng hợp tác")
@@ -102,14 +94,14 @@ def test_a_run_loads_seeds_fetches_sources_and_matches_stories(
     others = {_story_of(db, f"seed_path like '{p}_%'") for p in ("000", "002", "003", "004")}
     assert len(others) == 4
 
-    fetches = dict(_q(db, "select status, count(*) from fetches group by status"))
+    fetches = dict(ask(db, "select status, count(*) from fetches group by status"))
     assert fetches == {"ok": 1, "http_4xx": 1}
-    rejects = {(s, i.split("/")[-1][:4], r.split(":")[0]) for s, i, r in _q(
+    rejects = {(s, i.split("/")[-1][:4], r.split(":")[0]) for s, i, r in ask(
         db, "select stage, input, reason from rejects")}
     assert ("fetch", "trao", "http_4xx") in rejects
     assert {("read_seed", "empt", "empty file"), ("read_seed", "bina", "binary file")} <= rejects
     assert summary.recall_without_citations is not None
-    runs = _q(db, "select status, counts->>'seeds_parsed' from runs")
+    runs = ask(db, "select status, counts->>'seeds_parsed' from runs")
     assert runs == [("completed", "5")]
 
 
@@ -121,21 +113,21 @@ def test_a_second_run_adds_no_rows_keeps_story_ids_and_downloads_nothing(
     _run(seeds, db)
     tables = ["articles", "citations", "pages", "stories", "story_members", "fingerprints",
               "article_versions"]
-    before = {t: _q(db, f"select count(*) from {t}")[0][0] for t in tables}
-    stories_before = _q(db, "select article_id, story_id, role from story_members order by 1")
+    before = {t: ask(db, f"select count(*) from {t}")[0][0] for t in tables}
+    stories_before = ask(db, "select article_id, story_id, role from story_members order by 1")
     page_gets = len(server.seen("/thoi-su/viet-nam-lao-hop-tac-so.htm"))
     summary = _run(seeds, db)
     assert summary.status == "completed", summary.error
     assert summary.counts["articles_new"] == 0 and summary.counts["articles_changed"] == 0
     assert summary.counts["pages_unchanged"] == 1  # the archived page is not parsed again
-    assert _q(db, "select count(distinct last_seen_run) from articles") == [(1,)]
-    assert {t: _q(db, f"select count(*) from {t}")[0][0] for t in tables} == before
-    assert _q(db, "select article_id, story_id, role from story_members order by 1") == (
+    assert ask(db, "select count(distinct last_seen_run) from articles") == [(1,)]
+    assert {t: ask(db, f"select count(*) from {t}")[0][0] for t in tables} == before
+    assert ask(db, "select article_id, story_id, role from story_members order by 1") == (
         stories_before
     )
     # The archive is fresh: the page is not asked for again.
     assert len(server.seen("/thoi-su/viet-nam-lao-hop-tac-so.htm")) == page_gets
-    assert _q(db, "select count(*) from runs where status = 'completed'") == [(2,)]
+    assert ask(db, "select count(*) from runs where status = 'completed'") == [(2,)]
 
 
 @pytest.mark.usefixtures("prefect_harness")
@@ -149,8 +141,8 @@ def test_offline_run_loads_the_seeds_and_fetches_nothing(
                     return_state=True)
     summary = state.result(raise_on_failure=False)
     assert summary.status == "completed"
-    assert _q(db, "select count(*) from articles") == [(5,)]
-    assert _q(db, "select count(*) from fetches") == [(0,)]
+    assert ask(db, "select count(*) from articles") == [(5,)]
+    assert ask(db, "select count(*) from fetches") == [(0,)]
     assert server.seen() == []
 
 
@@ -182,6 +174,6 @@ def test_replay_reparses_the_archive_without_network(
     summary = state.result(raise_on_failure=False)
     assert summary.status == "completed", summary.error
     assert summary.counts["pages_replayed"] == 1
-    title = _q(db, "select title from articles where origin = 'web'")[0][0]
+    title = ask(db, "select title from articles where origin = 'web'")[0][0]
     assert title.startswith("Việt Nam - Lào")
     shutil.rmtree(seeds)

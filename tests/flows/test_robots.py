@@ -7,14 +7,9 @@ from collections.abc import Iterator
 import pytest
 
 from flows.fetch import fetch_all, fetch_one, to_agent_token
-from tests.servers import LocalServer, Reply, clear_proxy_env, fast_settings
+from tests.servers import LocalServer, Reply, fast_settings
 
 HTML = "<html><body><p>x</p></body></html>"
-
-
-@pytest.fixture(autouse=True)
-def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    clear_proxy_env(monkeypatch)
 
 
 @pytest.fixture()
