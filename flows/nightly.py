@@ -36,6 +36,7 @@ from flows.stages import (
     match_stories,
     parse_pages,
     split_unchanged,
+    to_archive,
     to_attempt_rows,
 )
 from parsers.records import Page
@@ -43,6 +44,7 @@ from warehouse.db import open_warehouse, run_lock
 from warehouse.errors import to_clear_error
 from warehouse.load import LoadBatch, LoadCounts, load_batch
 from warehouse.quality import run_checks
+from warehouse.rows import compress_bodies
 from warehouse.state import (
     WarehouseState,
     finish_run,
@@ -125,17 +127,18 @@ def open_task(
 
 
 @task(name="fetch sources", cache_policy=NO_CACHE)
-def fetch_task(urls: list[str], settings: Settings, archive: dict[str, Page]) -> list[FetchResult]:
-    """Fetch the cited URLs politely, each once; the archive answers revisits."""
+def fetch_task(
+    urls: list[str], settings: Settings, archive: dict[str, Page]
+) -> tuple[list[FetchResult], dict[str, bytes]]:
+    """Fetch the cited URLs politely, each once; compress new bodies for the archive."""
     results = fetch_all(urls, settings, archive)
     outcomes = Counter(r.outcome for r in results)
     # One line per outcome class, not per URL: thousands of log lines cost the API seconds.
     classes = ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items()))
     get_run_logger().info("fetched %d URLs: %s", len(results), classes)
-    failed = [r for r in results if r.page is None][:20]
-    for r in failed:
+    for r in [r for r in results if r.page is None][:20]:
         get_run_logger().info("%s %s", r.outcome, r.url)
-    return results
+    return results, compress_bodies(to_archive(results), _cpu(settings))
 
 
 @task(name="parse pages", cache_policy=NO_CACHE)
@@ -296,11 +299,12 @@ def _run(settings: Settings, since: date | None, summary: RunSummary) -> None:
     urls = list(dict.fromkeys(urls + opening.since_urls))
     c["urls_cited"] = len(urls)
     results: list[FetchResult] = []
+    compressed: dict[str, bytes] = {}
     if settings.offline:
         summary.fetch_outcomes = {"skipped_offline": len(urls)} if urls else {}
     else:
         _fault_point(settings, "fetch")
-        results = _stage(
+        results, compressed = _stage(
             summary, "fetch", lambda: fetch_task(_by_ref(urls), settings, _by_ref(opening.archive))
         )
         summary.add_fetch_outcomes([(r.url, r.outcome) for r in results])
@@ -313,15 +317,10 @@ def _run(settings: Settings, since: date | None, summary: RunSummary) -> None:
     parsed = _stage(summary, "parse", lambda: parse_task(_by_ref(pages), _cpu(settings)))
     articles = list(seeds.articles) + list(parsed.articles)
     rejects = list(seeds.rejects) + fetch_rejects(results) + list(parsed.rejects)
-    # New bodies, and revalidated ones (a 304 moves fetched_at and may bring new validators).
-    pages_new = [
-        r.page
-        for r in results
-        if r.page is not None and r.attempts and r.attempts[-1].cache in {"miss", "revalidated"}
-    ]
     _load_and_check(
-        settings, summary, articles, opening.state, rejects, pages_new,
+        settings, summary, articles, opening.state, rejects, to_archive(results),
         {**unchanged, **parsed.page_articles}, to_attempt_rows(results), list(unchanged.values()),
+        compressed,
     )
 
 
@@ -349,6 +348,7 @@ def _load_and_check(
     page_articles: dict[str, str],
     fetches: list[dict[str, Any]],
     seen_ids: list[str] | None = None,
+    compressed: dict[str, bytes] | None = None,
 ) -> None:
     """Match, load in one transaction, run the checks, and fill the summary."""
     seen_ids = seen_ids or []
@@ -377,6 +377,7 @@ def _load_and_check(
         ],
         merges=match.assignment.merges,
         seen_ids=seen_ids,
+        compressed=compressed or {},
     )
     counts, checks, total = _stage(summary, "load", lambda: load_task(settings, _by_ref(batch)))
     c["articles_loaded"] = len({a.article_id for a in articles} | set(seen_ids))

@@ -73,6 +73,16 @@ def to_attempt_rows(results: Sequence[FetchResult]) -> list[dict[str, Any]]:
     return rows
 
 
+def to_archive(results: Sequence[FetchResult]) -> list[Page]:
+    """Pages the archive must (re)write: new bodies and 304-revalidated ones, not fresh hits."""
+    # A 304 moves fetched_at and may bring new validators; a fresh hit changes nothing.
+    return [
+        r.page
+        for r in results
+        if r.page is not None and r.attempts and r.attempts[-1].cache in {"miss", "revalidated"}
+    ]
+
+
 def split_unchanged(
     results: Sequence[FetchResult],
     state: WarehouseState,

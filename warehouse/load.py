@@ -34,6 +34,7 @@ class LoadBatch:
     merges: Sequence[tuple[str, str]] = ()  # (merged_id, into_id)
     # Articles seen again unchanged without being re-parsed (their page did not change).
     seen_ids: Sequence[str] = ()
+    compressed: Mapping[str, bytes] = field(default_factory=dict)  # page url → zlib body
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,7 +225,7 @@ def _load_pages(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> None:
     """Upsert the archive: one row per URL, the latest response."""
     pages = list({p.url: p for p in batch.pages}.values())
     if pages:
-        con.register("_pages", to_page_rows(pages, batch.page_articles))
+        con.register("_pages", to_page_rows(pages, batch.page_articles, batch.compressed))
         con.execute("delete from pages where url in (select url from _pages)")
         con.execute("insert into pages by name select * from _pages")
         con.unregister("_pages")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import zlib
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -108,8 +109,23 @@ def to_article_rows(articles: Sequence[Article]) -> pa.Table:
     return pa.table(cols, schema=ARTICLE_SCHEMA)
 
 
-def to_page_rows(pages: Sequence[Page], article_ids: Mapping[str, str]) -> pa.Table:
-    """The pages table's columns; bodies zlib level 1 (1.5x faster than 6, ~8% larger)."""
+def compress_bodies(pages: Sequence[Page], workers: int) -> dict[str, bytes]:
+    """url → zlib level 1 of the body (1.5x faster than 6, ~8% larger), in threads.
+
+    zlib releases the GIL, so this uses every core; done as pages arrive, not in the load.
+    """
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        packed = pool.map(lambda p: zlib.compress(p.body, 1), pages)
+        return {p.url: z for p, z in zip(pages, packed, strict=True)}
+
+
+def to_page_rows(
+    pages: Sequence[Page],
+    article_ids: Mapping[str, str],
+    compressed: Mapping[str, bytes] | None = None,
+) -> pa.Table:
+    """The pages table's columns; bodies as compressed by compress_bodies."""
+    compressed = compressed or {}
     cols: dict[str, list[Any]] = {name: [] for name in PAGE_SCHEMA.names}
     for p in pages:
         cols["url"].append(p.url)
@@ -122,7 +138,8 @@ def to_page_rows(pages: Sequence[Page], article_ids: Mapping[str, str]) -> pa.Ta
         cols["headers"].append(to_json(dict(p.headers)))
         cols["body_sha256"].append(p.body_sha256)
         cols["body_bytes"].append(len(p.body))
-        cols["body"].append(zlib.compress(p.body, 1))
+        packed = compressed.get(p.url)
+        cols["body"].append(packed if packed is not None else zlib.compress(p.body, 1))
         cols["article_id"].append(article_ids.get(p.url))
     return pa.table(cols, schema=PAGE_SCHEMA)
 
