@@ -67,7 +67,7 @@ class RunSummary:
 def _recall_line(s: RunSummary) -> str:
     """The night's free-label recall, or why there is none."""
     if s.recall_without_citations is None:
-        return "no seed→source pair fetched tonight, so no recall figure"
+        return "no new seed→source pair matched tonight, so no recall figure"
     return (
         f"{s.recall_without_citations:.2f} on {s.citation_pairs} seed→source pair(s), "
         "matched without the citation signal"
