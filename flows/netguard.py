@@ -354,36 +354,29 @@ def _connect_checked(conn: HTTPConnection, policy: AddressPolicy) -> socket.sock
     raise NewConnectionError(conn, f"Failed to establish a new connection: {last}")
 
 
-class GuardedHTTPConnection(HTTPConnection):
-    """HTTP connection that only opens sockets to addresses its policy allows."""
+class _Guarded:
+    """Mixin for urllib3 connections: sockets only to vetted addresses, watched while read."""
 
     policy: ClassVar[AddressPolicy] = AddressPolicy()
     pinned_address: str | None = None
-
-    def _new_conn(self) -> socket.socket:
-        """Resolve, vet, connect to the vetted address."""
-        return _connect_checked(self, self.policy)
-
-    def getresponse(self) -> Any:
-        """Let the watcher see a reused socket before waiting for the response."""
-        _notify(self.sock)
-        return super().getresponse()
-
-
-class GuardedHTTPSConnection(HTTPSConnection):
-    """HTTPS connection to a vetted address; SNI and certificate checks use the host name."""
-
-    policy: ClassVar[AddressPolicy] = AddressPolicy()
-    pinned_address: str | None = None
+    sock: Any
 
     def _new_conn(self) -> socket.socket:
         """Resolve, vet, connect to the vetted address (TLS then wraps it for self.host)."""
-        return _connect_checked(self, self.policy)
+        return _connect_checked(self, self.policy)  # type: ignore[arg-type]
 
     def getresponse(self) -> Any:
         """Let the watcher see a reused socket before waiting for the response."""
         _notify(self.sock)
-        return super().getresponse()
+        return super().getresponse()  # type: ignore[misc]
+
+
+class GuardedHTTPConnection(_Guarded, HTTPConnection):
+    """HTTP connection that only opens sockets to addresses its policy allows."""
+
+
+class GuardedHTTPSConnection(_Guarded, HTTPSConnection):
+    """HTTPS connection to a vetted address; SNI and certificate checks use the host name."""
 
 
 def to_pool_classes(policy: AddressPolicy) -> dict[str, type[HTTPConnectionPool]]:

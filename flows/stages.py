@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import asdict, dataclass
@@ -147,7 +148,7 @@ def citation_pairs(
 def match_stories(
     articles: Sequence[Article],
     known_sha: Mapping[str, str],
-    stored_fingerprints: Mapping[str, Mapping[str, Any]],
+    stored_fingerprints: Mapping[str, str],
     previous_members: Mapping[str, str],
     stored_citations: Sequence[tuple[str, str]] = (),
     workers: int = 1,
@@ -168,7 +169,7 @@ def match_stories(
     new_fps = map_cpu(to_fingerprint, changed, workers)
     new_ids = {fp.article_id for fp in new_fps}
     existing = [
-        Fingerprint.from_row(row)
+        Fingerprint.from_row(json.loads(row))
         for aid, row in stored_fingerprints.items()
         if aid not in new_ids
     ]

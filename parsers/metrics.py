@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 # Scripts whose names fold to ASCII letters: the subset the precision target is set on.
@@ -90,13 +90,7 @@ def pairwise(
     """
     items = sorted(set(gold) & set(pred))
     if keep is None:
-        joint: dict[tuple[str, str], int] = defaultdict(int)
-        g_size: dict[str, int] = defaultdict(int)
-        p_size: dict[str, int] = defaultdict(int)
-        for x in items:
-            joint[(gold[x], pred[x])] += 1
-            g_size[gold[x]] += 1
-            p_size[pred[x]] += 1
+        joint, g_size, p_size = _contingency(gold, pred, items)
         tp = sum(n * (n - 1) // 2 for n in joint.values())
         return to_scores(
             tp,
@@ -114,11 +108,10 @@ def pairwise(
     return to_scores(tp, predicted, positive)
 
 
-def bcubed(gold: Mapping[str, str], pred: Mapping[str, str]) -> Scores:
-    """B-cubed precision/recall/F1 (Bagga & Baldwin), averaged over items."""
-    items = sorted(set(gold) & set(pred))
-    if not items:
-        return to_scores(0, 0, 0)
+def _contingency(
+    gold: Mapping[str, str], pred: Mapping[str, str], items: Sequence[str]
+) -> tuple[dict[tuple[str, str], int], dict[str, int], dict[str, int]]:
+    """Counts per (gold, predicted) cluster pair, per gold cluster and per predicted cluster."""
     joint: dict[tuple[str, str], int] = defaultdict(int)
     g_size: dict[str, int] = defaultdict(int)
     p_size: dict[str, int] = defaultdict(int)
@@ -126,6 +119,15 @@ def bcubed(gold: Mapping[str, str], pred: Mapping[str, str]) -> Scores:
         joint[(gold[x], pred[x])] += 1
         g_size[gold[x]] += 1
         p_size[pred[x]] += 1
+    return joint, g_size, p_size
+
+
+def bcubed(gold: Mapping[str, str], pred: Mapping[str, str]) -> Scores:
+    """B-cubed precision/recall/F1 (Bagga & Baldwin), averaged over items."""
+    items = sorted(set(gold) & set(pred))
+    if not items:
+        return to_scores(0, 0, 0)
+    joint, g_size, p_size = _contingency(gold, pred, items)
     p = sum(joint[(gold[x], pred[x])] / p_size[pred[x]] for x in items) / len(items)
     r = sum(joint[(gold[x], pred[x])] / g_size[gold[x]] for x in items) / len(items)
     return Scores(p, r, _f1(p, r))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,7 +19,8 @@ class WarehouseState:
     """The stored facts a run compares its new work against."""
 
     known_sha: dict[str, str]  # article_id → content_sha256
-    fingerprints: dict[str, dict[str, Any]]  # article_id → Fingerprint row
+    # article_id → Fingerprint row as JSON text: decoded only on nights that match anything.
+    fingerprints: dict[str, str]
     members: dict[str, str]  # article_id → story_id
     roles: dict[str, str]  # article_id → role
     citations: list[tuple[str, str]]  # (citing article_id, cited canonical URL)
@@ -30,10 +30,7 @@ class WarehouseState:
 def read_state(con: duckdb.DuckDBPyConnection) -> WarehouseState:
     """Read article hashes, fingerprints and memberships of everything stored."""
     known = dict(con.execute("select article_id, content_sha256 from articles").fetchall())
-    fps = {
-        aid: json.loads(data)
-        for aid, data in con.execute("select article_id, data from fingerprints").fetchall()
-    }
+    fps = dict(con.execute("select article_id, data from fingerprints").fetchall())
     rows = con.execute("select article_id, story_id, role from story_members").fetchall()
     members = {r[0]: r[1] for r in rows}
     roles = {r[0]: r[2] for r in rows}
