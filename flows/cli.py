@@ -26,6 +26,16 @@ def _add_db(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", default=None, help=f"warehouse file (default {DEFAULT_DB})")
 
 
+def _add_no_progress(p: argparse.ArgumentParser) -> None:
+    """Long commands draw bars on a terminal; logs still get a progress line every 10 s."""
+    p.add_argument("--no-progress", action="store_true", help="no progress bars on stderr")
+
+
+def _bars(no_progress: bool) -> bool | None:
+    """Bars off when asked, else on exactly when stderr is a terminal (None decides then)."""
+    return False if no_progress else None
+
+
 def _parser() -> argparse.ArgumentParser:
     """The argument parser with one sub-command per tool."""
     root = argparse.ArgumentParser(prog="quelle", description=__doc__)
@@ -40,10 +50,12 @@ def _parser() -> argparse.ArgumentParser:
         help="also re-fetch and re-parse URLs cited by articles seen since DATE (YYYY-MM-DD)",
     )
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
+    _add_no_progress(run)
 
     replay = sub.add_parser("replay", help="re-parse every archived page, no network")
     _add_db(replay)
     replay.add_argument("--json", action="store_true")
+    _add_no_progress(replay)
 
     fetch = sub.add_parser("fetch", help="fetch one URL with the run's rules and show why")
     fetch.add_argument("url")
@@ -108,11 +120,13 @@ def _dispatch(args: argparse.Namespace, db: Path | None) -> int:
             from flows.run_cmd import run_nightly
 
             seeds = args.seeds or os.environ.get("QUELLE_SEEDS_DIR", "seeds")
-            return run_nightly(seeds, db, args.offline, args.since, args.json)
+            return run_nightly(
+                seeds, db, args.offline, args.since, args.json, _bars(args.no_progress)
+            )
         if args.command == "replay":
             from flows.run_cmd import run_replay
 
-            return run_replay(db, args.json)
+            return run_replay(db, args.json, _bars(args.no_progress))
         if args.command == "fetch":
             from flows.fetch_one_cmd import run_fetch
             from flows.settings import load_settings

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import time
 import uuid
 from collections import Counter
@@ -22,6 +23,7 @@ from prefect.runtime import flow_run
 from prefect.states import Completed, Failed, State
 from prefect.utilities.annotations import quote
 
+from flows import progress
 from flows.fetch import FetchResult, fetch_all
 from flows.notify import notify_failure
 from flows.parallel import default_workers
@@ -72,12 +74,19 @@ def run_name() -> str:
 
 @contextmanager
 def timed(summary: RunSummary, stage: str) -> Iterator[None]:
-    """Record a stage's wall time in the summary."""
+    """Record a stage's wall time, and the process's peak RSS by its end, in the summary."""
     start = time.perf_counter()
     try:
         yield
     finally:
         summary.timings[stage] = round(time.perf_counter() - start, 3)
+        # ru_maxrss only grows: the stage whose figure jumps is the one that needed the memory.
+        summary.peak_rss_mb[stage] = _peak_rss_mb()
+
+
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory so far (Linux reports ru_maxrss in KB)."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +101,8 @@ class Opening:
 @task(name="read seeds", cache_policy=NO_CACHE)
 def read_seeds_task(seeds_dir: str) -> SeedBatch:
     """Read and parse every seed file; bad files become rejects."""
-    batch = read_seeds(Path(seeds_dir))
+    with progress.stage("seeds", None, get_run_logger()):
+        batch = read_seeds(Path(seeds_dir))
     get_run_logger().info(
         "read %d seed files: %d articles, %d rejects",
         batch.files, len(batch.articles), len(batch.rejects),
@@ -144,7 +154,8 @@ def fetch_task(
 @task(name="parse pages", cache_policy=NO_CACHE)
 def parse_task(pages: list[Page], workers: int) -> ParsedPages:
     """Parse fetched pages into articles."""
-    parsed = parse_pages(pages, workers)
+    with progress.stage("parse", len(pages), get_run_logger()):
+        parsed = parse_pages(pages, workers)
     get_run_logger().info(
         "parsed %d pages: %d articles, %d rejects",
         len(pages), len(parsed.articles), len(parsed.rejects),
@@ -157,10 +168,11 @@ def match_task(
     articles: list[Any], state: WarehouseState, workers: int, seen_ids: set[str]
 ) -> MatchResult:
     """Match new and changed articles against the whole warehouse and assign stories."""
-    result = match_stories(
-        articles, state.known_sha, state.fingerprints, state.members, state.citations, workers,
-        seen_ids,
-    )
+    with progress.stage("match", None, get_run_logger()):
+        result = match_stories(
+            articles, state.known_sha, state.fingerprints, state.members, state.citations,
+            workers, seen_ids,
+        )
     get_run_logger().info(
         "matched %d new/changed articles: %d edges, %d stories touched",
         len(result.fingerprints), len(result.edges),
@@ -177,8 +189,9 @@ def load_task(
     con = open_warehouse(settings.db_path)
     try:
         pause = settings.fault_pause_s if settings.fault_pause_at == "load" else 0.0
-        counts = load_batch(con, batch, pause)
-        checks = [(c.name, c.failures) for c in run_checks(con, batch.run_id)]
+        with progress.stage("load", None, get_run_logger()):
+            counts = load_batch(con, batch, pause)
+            checks = [(c.name, c.failures) for c in run_checks(con, batch.run_id)]
         row = con.execute("select count(*) from stories").fetchone()
         total = int(row[0]) if row else 0
     finally:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
+
+from flows import progress
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -27,8 +29,15 @@ def map_cpu(fn: Callable[[T], R], items: Sequence[T], workers: int) -> list[R]:
     threaded process can copy a held lock into the child.
     """
     if workers <= 1 or len(items) < MIN_ITEMS:
-        return [fn(item) for item in items]
+        return list(_counted(fn(item) for item in items))
     chunk = max(1, len(items) // (workers * 8))
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(fn, items, chunksize=chunk))
+        return list(_counted(pool.map(fn, items, chunksize=chunk)))
+
+
+def _counted(results: Iterable[R]) -> Iterator[R]:
+    """Pass results through, counting each in the active stage's progress."""
+    for result in results:
+        progress.advance()
+        yield result

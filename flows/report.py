@@ -24,6 +24,7 @@ class RunSummary:
     error: str | None = None
     counts: dict[str, int] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    peak_rss_mb: dict[str, float] = field(default_factory=dict)
     fetch_outcomes: dict[str, int] = field(default_factory=dict)
     fetch_by_host: dict[str, dict[str, int]] = field(default_factory=dict)
     rejects: list[tuple[str, str, str]] = field(default_factory=list)
@@ -51,6 +52,7 @@ class RunSummary:
             "error": self.error,
             "counts": self.counts,
             "timings": self.timings,
+            "peak_rss_mb": self.peak_rss_mb,
             "fetch_outcomes": self.fetch_outcomes,
             "fetch_by_host": self.fetch_by_host,
             "rejects": [list(r) for r in self.rejects],
@@ -114,8 +116,12 @@ def to_markdown(s: RunSummary) -> str:
     failed = [(n, f) for n, f in s.checks if f]
     lines.append(f"- {len(s.checks) - len(failed)} of {len(s.checks)} passed")
     lines += [f"- **failed** `{n}`: {f} row(s)" for n, f in failed]
-    lines += ["", "## Stage timings (s)", ""]
-    lines += [f"- {k}: {v:.2f}" for k, v in s.timings.items()]
+    lines += ["", "## Stage timings", ""]
+    lines += ["| stage | seconds | peak RSS so far (MB) |", "|---|---:|---:|"]
+    lines += [
+        f"| {k} | {v:.2f} | {s.peak_rss_mb.get(k, float('nan')):.0f} |"
+        for k, v in s.timings.items()
+    ]
     return "\n".join(lines) + "\n"
 
 

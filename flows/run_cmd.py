@@ -7,6 +7,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from flows.progress import terminal_bars
 from flows.report import RunSummary, to_console
 
 
@@ -24,15 +25,25 @@ def _finish(state: object, as_json: bool) -> int:
 
 
 def run_nightly(
-    seeds: str, db: Path | None, offline: bool, since: date | None, as_json: bool
+    seeds: str,
+    db: Path | None,
+    offline: bool,
+    since: date | None,
+    as_json: bool,
+    bars: bool | None = None,
 ) -> int:
-    """One nightly run now, in Prefect's local mode unless PREFECT_API_URL names a server."""
+    """One nightly run now, in Prefect's local mode unless PREFECT_API_URL names a server.
+
+    bars: progress bars on stderr (None: when stderr is a terminal).
+    """
     from flows.nightly import nightly
 
     try:
-        state = nightly(
-            seeds_dir=seeds, db_path=str(db), offline=offline, since=since, return_state=True
-        )
+        with terminal_bars(bars):
+            state = nightly(
+                seeds_dir=seeds, db_path=str(db), offline=offline, since=since,
+                return_state=True,
+            )
     except RuntimeError as exc:
         return _no_prefect(exc)
     return _finish(state, as_json)
@@ -51,12 +62,13 @@ def _no_prefect(exc: RuntimeError) -> int:
     return 3
 
 
-def run_replay(db: Path | None, as_json: bool) -> int:
+def run_replay(db: Path | None, as_json: bool, bars: bool | None = None) -> int:
     """Re-parse the archive with the current parsers and reload."""
     from flows.nightly import replay
 
     try:
-        state = replay(db_path=str(db), return_state=True)
+        with terminal_bars(bars):
+            state = replay(db_path=str(db), return_state=True)
     except RuntimeError as exc:
         return _no_prefect(exc)
     return _finish(state, as_json)
