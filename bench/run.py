@@ -302,6 +302,8 @@ def run_pipeline(seeds: Path, db: Path, work: Path, workers: int, label: str,
     timings = summary.get("timings", {})
     result["status"] = summary.get("status")
     result["timings"] = timings
+    # The flow's own ru_maxrss at the end of each stage: the stage where it jumps needed it.
+    result["stage_peak_rss_mb"] = summary.get("peak_rss_mb", {})
     result["counts"] = summary.get("counts", {})
     result["fetch_outcomes"] = summary.get("fetch_outcomes", {})
     result["stages_s"] = round(sum(timings.get(s, 0.0) for s in STAGES), 2)
@@ -545,7 +547,8 @@ def size_report(n: int, n_pages: int, full: dict[str, Any], again: dict[str, Any
     }
     stages = {
         s: {"wall_s": t.get(s), "items": items[s],
-            "items_per_s": _rate(items[s], t.get(s)) if items[s] else None}
+            "items_per_s": _rate(items[s], t.get(s)) if items[s] else None,
+            "peak_rss_mb": full.get("stage_peak_rss_mb", {}).get(s)}
         for s in STAGES
     }
     return {"size": n, "pages": n_pages, "stages": stages, "full": full, "incremental": again,
@@ -669,7 +672,8 @@ def to_markdown(result: dict[str, Any]) -> str:
         for st in STAGES:
             v = s["stages"][st]
             rate = f"<br>{v['items_per_s']:,.0f}/s" if v["items_per_s"] else ""
-            cells.append(f"{v['wall_s']:.2f} s{rate}")
+            rss = f"<br>{v['peak_rss_mb']:,.0f} MB" if v.get("peak_rss_mb") else ""
+            cells.append(f"{v['wall_s']:.2f} s{rate}{rss}")
         inc = s.get("incremental") or {}
         rerun = f"{inc['stages_s']} s" if inc.get("timings") else "—"
         lines.append(
@@ -683,7 +687,9 @@ def to_markdown(result: dict[str, Any]) -> str:
         "Items: read_seeds = seed files, fetch = cited URLs, parse = pages, match and load = "
         "seed + page articles. Overhead = process wall − stages: imports, Prefect's temporary "
         "server (its start measured from the log), artifacts, exit. Peak RSS = the quelle "
-        "process sampled from /proc (tree = with Prefect's server).",
+        "process sampled from /proc (tree = with Prefect's server); under each stage, the "
+        "process's peak RSS by the end of that stage (ru_maxrss, so it only grows: the stage "
+        "where it jumps is the one that needed the memory).",
         "",
         "## Baselines (same data)",
         "",
