@@ -3,8 +3,10 @@
 Checks happen where the socket is opened: a guarded urllib3 connection resolves the host once,
 refuses the whole host when ANY address is not public, then connects to a checked address
 (no second lookup, so no DNS-rebinding window). TLS still uses the host name for SNI and
-certificate verification, and the Host header is untouched. Every redirect hop opens its own
-connection, so every hop is checked again.
+certificate verification, and the Host header is untouched. Every new connection, whichever
+redirect hop opens it, is checked again. A run may share one Resolutions cache among its
+connections: a name is looked up once per run (up to RESOLUTION_MAX_AGE_S), and its cached
+addresses are vetted again each time one is used, so the cache can never widen the policy.
 
 Policy, in order, per address (and per IPv4 address embedded in an IPv6 one):
   1. inside `allowed_networks` (explicit CIDRs) -> allowed;
@@ -19,6 +21,7 @@ import ipaddress
 import re
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,6 +37,8 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 ALLOWED_SCHEMES = frozenset({"http", "https"})
+# A run reuses a lookup this long; past it, the name is resolved (and vetted) afresh.
+RESOLUTION_MAX_AGE_S = 300.0
 
 
 def _nets(*cidrs: str) -> tuple[IPNetwork, ...]:
@@ -303,6 +308,34 @@ def resolve_checked(host: str, port: int, policy: AddressPolicy) -> list[tuple[s
     return pairs
 
 
+class Resolutions:
+    """Vetted lookups shared by one run's connections: one lookup per (host, port) per run."""
+
+    def __init__(self, policy: AddressPolicy, max_age_s: float = RESOLUTION_MAX_AGE_S) -> None:
+        self.policy = policy
+        self._max_age_s = max_age_s
+        self._lock = threading.Lock()
+        self._cache: dict[tuple[str, int], tuple[float, list[tuple[str, int]]]] = {}
+
+    def resolve(self, host: str, port: int) -> list[tuple[str, int]]:
+        """resolve_checked, cached; a cached answer is re-vetted before it is handed out."""
+        key = (host.lower(), port)
+        now = time.monotonic()
+        with self._lock:
+            hit = self._cache.get(key)
+        if hit is not None and now - hit[0] < self._max_age_s:
+            for ip, _ in hit[1]:
+                reason = refusal_reason(ipaddress.ip_address(ip.split("%", 1)[0]), self.policy)
+                if reason is not None:
+                    raise BlockedAddress(f"{host} -> {reason}")
+            return hit[1]
+        # Failures are not cached: dns errors may be transient and are retried with backoff.
+        pairs = resolve_checked(host, port, self.policy)
+        with self._lock:
+            self._cache[key] = (now, pairs)
+        return pairs
+
+
 # -- Socket watch: lets the fetcher bound a whole request with a wall-clock watchdog. ----------
 
 _watch = threading.local()
@@ -329,9 +362,15 @@ def _notify(sock: socket.socket | None) -> None:
 # -- Guarded urllib3 connections: resolve, vet, then connect to the vetted address. ------------
 
 
-def _connect_checked(conn: HTTPConnection, policy: AddressPolicy) -> socket.socket:
+def _connect_checked(
+    conn: HTTPConnection, policy: AddressPolicy, resolutions: Resolutions | None
+) -> socket.socket:
     """Resolve conn.host under the policy and connect to the first vetted address that answers."""
-    pairs = resolve_checked(conn.host, conn.port or 80, policy)
+    port = conn.port or 80
+    if resolutions is not None:
+        pairs = resolutions.resolve(conn.host, port)
+    else:
+        pairs = resolve_checked(conn.host, port, policy)
     last: OSError | None = None
     for ip, port in pairs:
         try:
@@ -358,12 +397,13 @@ class _Guarded:
     """Mixin for urllib3 connections: sockets only to vetted addresses, watched while read."""
 
     policy: ClassVar[AddressPolicy] = AddressPolicy()
+    resolutions: ClassVar[Resolutions | None] = None
     pinned_address: str | None = None
     sock: Any
 
     def _new_conn(self) -> socket.socket:
         """Resolve, vet, connect to the vetted address (TLS then wraps it for self.host)."""
-        return _connect_checked(self, self.policy)  # type: ignore[arg-type]
+        return _connect_checked(self, self.policy, self.resolutions)  # type: ignore[arg-type]
 
     def getresponse(self) -> Any:
         """Let the watcher see a reused socket before waiting for the response."""
@@ -379,10 +419,18 @@ class GuardedHTTPSConnection(_Guarded, HTTPSConnection):
     """HTTPS connection to a vetted address; SNI and certificate checks use the host name."""
 
 
-def to_pool_classes(policy: AddressPolicy) -> dict[str, type[HTTPConnectionPool]]:
-    """urllib3 pool classes (for PoolManager.pool_classes_by_scheme) bound to one policy."""
-    http_conn = type("PolicyHTTPConnection", (GuardedHTTPConnection,), {"policy": policy})
-    https_conn = type("PolicyHTTPSConnection", (GuardedHTTPSConnection,), {"policy": policy})
+def to_pool_classes(
+    policy: AddressPolicy, resolutions: Resolutions | None = None
+) -> dict[str, type[HTTPConnectionPool]]:
+    """urllib3 pool classes (for PoolManager.pool_classes_by_scheme) bound to one policy.
+
+    With `resolutions` (built for the same policy), connections share its lookups.
+    """
+    if resolutions is not None and resolutions.policy != policy:
+        raise ValueError("resolutions were vetted under another policy")
+    bound = {"policy": policy, "resolutions": resolutions}
+    http_conn = type("PolicyHTTPConnection", (GuardedHTTPConnection,), bound)
+    https_conn = type("PolicyHTTPSConnection", (GuardedHTTPSConnection,), bound)
     http_pool = type(
         "GuardedHTTPConnectionPool", (HTTPConnectionPool,), {"ConnectionCls": http_conn}
     )

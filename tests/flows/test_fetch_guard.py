@@ -46,6 +46,21 @@ def test_name_is_resolved_once_and_the_vetted_ip_is_used(monkeypatch: pytest.Mon
         assert lookups() == 1  # robots.txt and both pages over one vetted connection
 
 
+def test_new_connections_reuse_the_runs_vetted_lookup(monkeypatch: pytest.MonkeyPatch) -> None:
+    with LocalServer("127.0.0.2") as srv:
+        for path in ("/robots.txt", "/a", "/b"):
+            srv.route(path, HTML, headers={"Connection": "close"})  # a connection per request
+        lookups = fake_dns(monkeypatch, "closing.test", ["127.0.0.2"])
+        url = f"http://closing.test:{srv.port}"
+        results = fetch_all(
+            [url + "/a", url + "/b"], fast_settings(allowed_networks="127.0.0.2/32")
+        )
+        assert [r.outcome for r in results] == ["ok", "ok"]
+        assert [r.attempts[0].address for r in results] == ["127.0.0.2", "127.0.0.2"]
+        assert len({s.client_port for s in srv.seen()}) == 3  # three connections...
+        assert lookups() == 1  # ...one lookup
+
+
 def test_name_with_any_refused_address_is_blocked(monkeypatch: pytest.MonkeyPatch) -> None:
     with LocalServer("127.0.0.2") as srv:
         srv.route("/a", HTML)

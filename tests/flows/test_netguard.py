@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
+import socket
+import time
 
 import pytest
 from hypothesis import given
@@ -217,3 +219,70 @@ def test_ipv6_wrappings_get_the_verdict_of_the_ipv4_inside(n: int) -> None:
     six_to_four = ipaddress.IPv6Address((0x2002 << 112) | (n << 80) | 1)
     if not expected:
         assert netguard.refusal_reason(six_to_four, DEFAULT) is not None
+
+
+def _counting_dns(
+    monkeypatch: pytest.MonkeyPatch, answers: dict[str, list[str] | socket.gaierror]
+) -> list[str]:
+    """Resolve the given names as told (an error is raised); returns the lookups made."""
+    calls: list[str] = []
+
+    def getaddrinfo(host: str, port: int, *args: object, **kwargs: object) -> object:
+        calls.append(host)
+        answer = answers[host]
+        if isinstance(answer, socket.gaierror):
+            raise answer
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (ip, port)) for ip in answer]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return calls
+
+
+def test_resolutions_look_a_name_up_once_per_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _counting_dns(monkeypatch, {"news.test": ["127.0.0.2"]})
+    cache = netguard.Resolutions(AddressPolicy.from_settings(False, "127.0.0.2/32"))
+    assert cache.resolve("news.test", 80) == [("127.0.0.2", 80)]
+    assert cache.resolve("NEWS.test", 80) == [("127.0.0.2", 80)]
+    assert calls == ["news.test"]
+
+
+def test_resolutions_refuse_like_resolve_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    _counting_dns(monkeypatch, {"mixed.test": ["127.0.0.2", "169.254.169.254"]})
+    cache = netguard.Resolutions(AddressPolicy.from_settings(False, "127.0.0.2/32"))
+    with pytest.raises(BlockedAddress):
+        cache.resolve("mixed.test", 80)
+
+
+def test_resolutions_vet_a_cached_answer_again_before_use() -> None:
+    cache = netguard.Resolutions(DEFAULT)
+    # However a refused address got into the cache, it is not handed out.
+    cache._cache[("sneaky.test", 80)] = (time.monotonic(), [("169.254.169.254", 80)])
+    with pytest.raises(BlockedAddress):
+        cache.resolve("sneaky.test", 80)
+
+
+def test_resolutions_do_not_cache_failures(monkeypatch: pytest.MonkeyPatch) -> None:
+    answers: dict[str, list[str] | socket.gaierror] = {
+        "flaky.test": socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+    }
+    calls = _counting_dns(monkeypatch, answers)
+    cache = netguard.Resolutions(AddressPolicy.from_settings(False, "127.0.0.2/32"))
+    with pytest.raises(netguard.ResolutionFailed) as failed:
+        cache.resolve("flaky.test", 80)
+    assert failed.value.transient
+    answers["flaky.test"] = ["127.0.0.2"]
+    assert cache.resolve("flaky.test", 80) == [("127.0.0.2", 80)]
+    assert calls == ["flaky.test", "flaky.test"]
+
+
+def test_resolutions_expire(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _counting_dns(monkeypatch, {"news.test": ["127.0.0.2"]})
+    cache = netguard.Resolutions(AddressPolicy.from_settings(False, "127.0.0.2/32"), max_age_s=0)
+    cache.resolve("news.test", 80)
+    cache.resolve("news.test", 80)
+    assert calls == ["news.test", "news.test"]
+
+
+def test_pool_classes_refuse_resolutions_of_another_policy() -> None:
+    with pytest.raises(ValueError):
+        netguard.to_pool_classes(DEFAULT, netguard.Resolutions(AddressPolicy(allow_private=True)))
