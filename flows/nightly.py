@@ -112,15 +112,21 @@ def read_seeds_task(seeds_dir: str) -> SeedBatch:
 
 @task(name="open warehouse", cache_policy=NO_CACHE)
 def open_task(
-    settings: Settings, run_id: str, urls: list[str] | None, since: date | None
+    settings: Settings,
+    run_id: str,
+    urls: list[str] | None,
+    since: date | None,
+    shard: str | None = None,
 ) -> Opening:
     """Migrate the warehouse, record the run as started, read state and archived pages.
 
-    urls=None reads the whole archive (replay).
+    urls=None reads the whole archive (replay); shard describes a sharded night in `runs`.
     """
     con = open_warehouse(settings.db_path)
     try:
-        start_run(con, run_id, _flow_run_id(), datetime.now(UTC), str(settings.seeds_dir))
+        start_run(
+            con, run_id, _flow_run_id(), datetime.now(UTC), str(settings.seeds_dir), shard
+        )
         since_urls = (
             read_cited_urls(con, datetime.combine(since, dtime(), UTC)) if since else []
         )

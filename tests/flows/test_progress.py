@@ -72,16 +72,14 @@ def test_map_cpu_counts_each_result_in_one_process_and_in_workers() -> None:
 def test_bars_are_drawn_on_a_terminal_and_not_elsewhere(monkeypatch: pytest.MonkeyPatch) -> None:
     screen = _Terminal()
     monkeypatch.setattr(sys, "stderr", screen)
-    with progress.terminal_bars():
-        with progress.stage("parse", 3):
-            for _ in range(3):
-                progress.advance()
+    with progress.terminal_bars(), progress.stage("parse", 3):
+        for _ in range(3):
+            progress.advance()
     drawn = screen.getvalue()
     assert "parse" in drawn and "3/3" in drawn
 
     plain = io.StringIO()
     monkeypatch.setattr(sys, "stderr", plain)
-    with progress.terminal_bars():
-        with progress.stage("parse", 3):
-            progress.advance(3)
+    with progress.terminal_bars(), progress.stage("parse", 3):
+        progress.advance(3)
     assert plain.getvalue() == ""
