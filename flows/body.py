@@ -1,4 +1,9 @@
-"""Streamed response bodies: capped on the wire and after decoding, bounded by the deadline."""
+"""Streamed response bodies: capped on the wire and after decoding, bounded by the deadline.
+
+Read from the urllib3 response under the requests Response (`resp.raw`), never through
+`resp.content` or `iter_content`: read1 returns what the socket holds, and `tell()` counts
+the bytes on the wire, so both caps apply chunk by chunk.
+"""
 
 from __future__ import annotations
 
@@ -73,13 +78,3 @@ def drain(resp: BaseHTTPResponse, status: int, budget: Budget) -> None:
         return  # unknown or large: closing the connection is cheaper
     with suppress(FetchFailure, OSError, urllib3.exceptions.HTTPError, http.client.HTTPException):
         read_body(resp, DRAIN_BYTES, budget, truncate=True)
-
-
-def close(resp: BaseHTTPResponse) -> None:
-    """Close a response and return its connection slot to the pool.
-
-    A fully read body has released its connection already; otherwise close() shuts it (unread
-    bytes would corrupt the next response) and the pool gets the closed one back, to reopen.
-    """
-    resp.close()
-    resp.release_conn()

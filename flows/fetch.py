@@ -1,7 +1,8 @@
 """Fetch cited URLs politely and safely, and never twice for nothing.
 
-The project's only HTTP client (urllib3 through flows/transport.py). Rules, in the order a URL
-meets them:
+The project's only HTTP client: `requests` Sessions over one guarded connection pool per run
+(flows/transport.py, the one module that calls requests). Rules, in the order a URL meets
+them:
 
 1. Canonicalise and deduplicate (parsers.urls.canonicalize_url): one fetch per URL per run.
 2. Vet the URL (flows/netguard.py): http/https only, no credentials, literal IPs in any notation
@@ -42,7 +43,7 @@ from flows.redirects import Client, to_mime
 from flows.revisit import is_fresh, to_utc
 from flows.robots import Robots, to_agent_token
 from flows.settings import Settings
-from flows.transport import make_pool_manager, to_policy
+from flows.transport import Sessions, to_policy
 from parsers.records import Page
 from parsers.urls import canonicalize_url
 
@@ -121,13 +122,11 @@ class _Run:
         self.policy = to_policy(settings)
         self.pacer = HostPacer(settings.min_host_delay_s)
         self.now = now
-        self.client = Client(
-            settings, self.policy, self.pacer, make_pool_manager(settings, self.policy)
-        )
+        self.client = Client(settings, self.policy, self.pacer, Sessions(settings, self.policy))
         self.robots = Robots(self.client, self.pacer)
 
     def close(self) -> None:
-        """Stop the watchdog, close pooled connections."""
+        """Stop the watchdog, close the Sessions and pooled connections."""
         self.client.close()
 
     def fetch_group(

@@ -1,7 +1,8 @@
 """Address guard (SSRF): which URLs and IP addresses the fetcher may connect to.
 
-Checks happen where the socket is opened: a guarded urllib3 connection resolves the host once,
-refuses the whole host when ANY address is not public, then connects to a checked address
+Checks happen where the socket is opened: a guarded urllib3 connection (the fetcher's requests
+Sessions mount them through flows/transport.py's adapter) resolves the host once, refuses the
+whole host when ANY address is not public, then connects to a checked address
 (no second lookup, so no DNS-rebinding window). TLS still uses the host name for SNI and
 certificate verification, and the Host header is untouched. Every new connection, whichever
 redirect hop opens it, is checked again. A run may share one Resolutions cache among its

@@ -5,18 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-import urllib3
-
 from flows import netguard
-from flows.body import Body, close, drain, read_body
+from flows.body import Body, drain, read_body
 from flows.deadline import Budget, Watchdog
 from flows.outcomes import FetchFailure
 from flows.pacing import HostPacer, to_host_key
 from flows.settings import Settings
-from flows.transport import ROBOTS_ACCEPT, classify, open_response, pinned_address
+from flows.transport import ROBOTS_ACCEPT, Sessions, classify, pinned_address
 from parsers.records import Page
+
+if TYPE_CHECKING:
+    import requests
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 # RFC 9309: crawlers must parse at least 500 KiB.
@@ -50,19 +52,19 @@ def to_mime(content_type: str | None) -> str:
 
 
 class Client:
-    """GETs through one run's guarded pool manager, paced per host, under per-attempt budgets."""
+    """GETs through one run's guarded Sessions, paced per host, under per-attempt budgets."""
 
     def __init__(
         self,
         settings: Settings,
         policy: netguard.AddressPolicy,
         pacer: HostPacer,
-        manager: urllib3.PoolManager,
+        sessions: Sessions,
     ) -> None:
         self.settings = settings
         self.policy = policy
         self.pacer = pacer
-        self.manager = manager
+        self.sessions = sessions
         self.watchdog = Watchdog()
 
     def budget(self) -> Budget:
@@ -72,7 +74,7 @@ class Client:
     def close(self) -> None:
         """Stop the watchdog and close pooled connections (the end of a run)."""
         self.watchdog.close()
-        self.manager.clear()
+        self.sessions.close()
 
     def get(
         self,
@@ -96,6 +98,7 @@ class Client:
             validators = {archive_page.url, archive_page.final_url, url}
         final_url: str | None = None
         address: str | None = None
+        session = self.sessions.get()
         try:
             for hop in range(max_hops + 1):
                 if hop and robots_check is not None:
@@ -111,24 +114,26 @@ class Client:
                 final_url = current
                 with self.pacer.turn(to_host_key(current)), budget.hop():
                     remaining = max(0.05, budget.remaining())
-                    timeout = urllib3.Timeout(
-                        connect=min(s.connect_timeout_s, remaining),
-                        read=min(s.read_timeout_s, remaining),
+                    timeout = (
+                        min(s.connect_timeout_s, remaining),
+                        min(s.read_timeout_s, remaining),
                     )
-                    resp = open_response(self.manager, current, headers, timeout)
-                    try:
+                    resp = session.open(current, headers, timeout)
+                    # Response.close: a fully read body has released its connection already;
+                    # otherwise the connection is shut (unread bytes would corrupt the next
+                    # response) and the pool gets the closed one back, to reopen.
+                    with resp:
                         address = pinned_address(resp)
                         if budget.expired:  # the watchdog cut the headers short
                             raise budget.timeout(" in headers")
                         got = self._take(resp, current, address, budget, robots)
-                    finally:
-                        close(resp)
                 if got is not None:
                     return got
-                current = self._next_hop(current, resp.status, resp.headers.get("Location"))
+                status = resp.status_code
+                current = self._next_hop(current, status, resp.headers.get("Location"))
                 if current in seen:
                     raise FetchFailure(
-                        "redirect_loop", f"redirect loop back to {current}", status=resp.status
+                        "redirect_loop", f"redirect loop back to {current}", status=status
                     )
                 seen.add(current)
             raise FetchFailure("redirect_loop", f"more than {max_hops} redirects")
@@ -160,21 +165,23 @@ class Client:
 
     def _take(
         self,
-        resp: urllib3.BaseHTTPResponse,
+        resp: requests.Response,
         url: str,
         address: str | None,
         budget: Budget,
         robots: bool,
     ) -> Got | None:
         """Read a final response (body only for 2xx); None for a redirect to follow."""
-        status = resp.status
+        status = resp.status_code
+        raw = resp.raw  # the urllib3 response: bodies are read from it, in bounded chunks
         if status in REDIRECT_STATUSES:
-            drain(resp, status, budget)
+            drain(raw, status, budget)
             return None
-        headers = tuple(resp.headers.iteritems())
+        # As sent: a repeated header stays repeated (requests' view joins them with ", ").
+        headers = tuple(raw.headers.iteritems())
         body = NO_BODY
         if not 200 <= status < 300:
-            drain(resp, status, budget)
+            drain(raw, status, budget)
         else:
             if not robots:
                 mime = to_mime(resp.headers.get("Content-Type"))
@@ -183,5 +190,5 @@ class Client:
                         "bad_content_type", f"content type {mime or '(none)'!r}", status=status
                     )
             cap = ROBOTS_MAX_BYTES if robots else self.settings.max_bytes
-            body = read_body(resp, cap, budget, truncate=robots)
+            body = read_body(raw, cap, budget, truncate=robots)
         return Got(url, status, headers, body, address)

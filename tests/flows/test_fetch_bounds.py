@@ -151,6 +151,20 @@ def test_too_many_redirects(srv: LocalServer) -> None:
     assert fetch_one(srv.url("/h0"), fast_settings(max_redirects=6)).outcome == "ok"
 
 
+def test_a_large_redirect_body_is_not_read(srv: LocalServer) -> None:
+    # 100 KB dripped over 50 s: reading it (as requests' own redirect handling would, to
+    # prepare Response.next) ends in the deadline; dropping the connection does not.
+    srv.replies(
+        "/moved",
+        Reply(status=302, headers={"Location": "/a"}, body=b"x" * 100_000, drip_s=0.0005),
+    )
+    srv.route("/a", HTML)
+    t0 = time.monotonic()
+    r = fetch_one(srv.url("/moved"), fast_settings(deadline_s=2.0, max_attempts=1))
+    assert r.outcome == "ok" and r.page is not None and r.page.final_url == srv.url("/a")
+    assert time.monotonic() - t0 < 1.5
+
+
 def test_redirect_without_location_is_bad_url(srv: LocalServer) -> None:
     srv.route("/nowhere", status=302, content_type=None)
     assert fetch_one(srv.url("/nowhere"), fast_settings()).outcome == "bad_url"

@@ -132,3 +132,16 @@ def test_untrusted_certificate_is_a_tls_failure(
     settings = fast_settings(allowed_networks="127.0.0.0/8,::1/128")  # certifi: CA unknown
     r = fetch_one(f"https://localhost:{srv.port}/a", settings)
     assert r.outcome == "tls" and r.page is None
+
+
+def test_ca_bundle_variables_do_not_widen_trust(
+    pki: Pki,
+    https_localhost: tuple[LocalServer, list[str | None]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    srv, _ = https_localhost
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"):
+        monkeypatch.setenv(name, str(pki.ca_pem))
+    settings = fast_settings(allowed_networks="127.0.0.0/8,::1/128")  # certifi only
+    r = fetch_one(f"https://localhost:{srv.port}/a", settings)
+    assert r.outcome == "tls" and r.page is None
