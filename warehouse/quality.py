@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import duckdb
+import pyarrow as pa
+
+from warehouse.rows import TS
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,13 +112,20 @@ def run_checks(con: duckdb.DuckDBPyConnection, run_id: str) -> list[CheckResult]
         failures = int(row[0]) if row and row[0] is not None else 0
         results.append(CheckResult(check.name, failures))
     results.append(_freshness(con, run_id))
-    con.executemany(
-        "insert into quality_checks values (?, ?, ?, ?, ?, ?)",
-        [
-            (run_id, r.name, "pass" if r.passed else "fail", r.failures, None, now)
-            for r in results
-        ],
+    # One statement, one commit: executemany committed each of the ~20 rows on its own.
+    rows = pa.table(
+        {
+            "run_id": pa.array([run_id] * len(results), pa.string()),
+            "check_name": pa.array([r.name for r in results], pa.string()),
+            "status": pa.array(["pass" if r.passed else "fail" for r in results], pa.string()),
+            "failures": pa.array([r.failures for r in results], pa.int64()),
+            "details": pa.array([None] * len(results), pa.string()),
+            "checked_at": pa.array([now] * len(results), TS),
+        }
     )
+    con.register("_checks", rows)
+    con.execute("insert into quality_checks by name select * from _checks")
+    con.unregister("_checks")
     return results
 
 
