@@ -9,7 +9,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from datetime import time as dtime
 from pathlib import Path
@@ -42,7 +42,7 @@ from flows.stages import (
     to_attempt_rows,
 )
 from parsers.records import Page
-from warehouse.db import open_warehouse, run_lock
+from warehouse.db import connect, open_warehouse, run_lock
 from warehouse.errors import to_clear_error
 from warehouse.load import LoadBatch, LoadCounts, load_batch
 from warehouse.quality import run_checks
@@ -117,10 +117,13 @@ def open_task(
     urls: list[str] | None,
     since: date | None,
     shard: str | None = None,
+    bodies: bool = False,
 ) -> Opening:
     """Migrate the warehouse, record the run as started, read state and archived pages.
 
-    urls=None reads the whole archive (replay); shard describes a sharded night in `runs`.
+    urls=None reads the whole archive with bodies (replay); otherwise bodies stay on disk
+    unless asked for (a shard's plan carries them), and `with_bodies` fetches the few a night
+    re-parses. shard describes a sharded night in `runs`.
     """
     con = open_warehouse(settings.db_path)
     try:
@@ -132,7 +135,7 @@ def open_task(
         )
         state = read_state(con)
         wanted = None if urls is None else list(dict.fromkeys(urls + since_urls))
-        archive = read_pages(con, wanted)
+        archive = read_pages(con, wanted, bodies=bodies or urls is None)
     finally:
         con.close()
     get_run_logger().info(
@@ -147,7 +150,8 @@ def fetch_task(
     urls: list[str], settings: Settings, archive: dict[str, Page]
 ) -> tuple[list[FetchResult], dict[str, bytes]]:
     """Fetch the cited URLs politely, each once; compress new bodies for the archive."""
-    results = fetch_all(urls, settings, archive)
+    with progress.stage("fetch", len(urls), get_run_logger()):
+        results = fetch_all(urls, settings, archive, on_result=lambda _r: progress.advance())
     outcomes = Counter(r.outcome for r in results)
     # One line per outcome class, not per URL: thousands of log lines cost the API seconds.
     classes = ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items()))
@@ -204,6 +208,26 @@ def load_task(
         con.close()
     get_run_logger().info("loaded: %s", counts)
     return counts, checks, total
+
+
+def with_bodies(settings: Settings, pages: list[Page]) -> list[Page]:
+    """Pages to parse with their bytes: archived ones (read without bodies) get theirs now."""
+    missing = [p.url for p in pages if p.body_bytes and not p.body]
+    if not missing:
+        return pages
+    con = connect(settings.db_path, read_only=True)
+    try:
+        stored = read_pages(con, missing)
+    finally:
+        con.close()
+    return [stored.get(p.url, p) for p in pages]
+
+
+def without_body(result: FetchResult) -> FetchResult:
+    """The fetch result with its page's bytes let go (the archive gets the packed copy)."""
+    if result.page is None or not result.page.body:
+        return result
+    return replace(result, page=result.page.without_body())
 
 
 def _flow_run_id() -> str | None:
@@ -331,9 +355,13 @@ def _run(settings: Settings, since: date | None, summary: RunSummary) -> None:
     c["urls_fetched"] = len(pages)
     c["urls_failed"] = len(results) - len(pages)
     pages, unchanged = split_unchanged(results, opening.state, opening.archive, since is not None)
+    pages = with_bodies(settings, pages)
     c["pages_unchanged"] = len(unchanged)
     _fault_point(settings, "parse")
     parsed = _stage(summary, "parse", lambda: parse_task(_by_ref(pages), _cpu(settings)))
+    # Parsed and packed for the archive: the raw bodies can go before match and load.
+    pages = []
+    results = [without_body(r) for r in results]
     articles = list(seeds.articles) + list(parsed.articles)
     rejects = list(seeds.rejects) + fetch_rejects(results) + list(parsed.rejects)
     _load_and_check(

@@ -225,7 +225,9 @@ def _run_sharded(
     opening = _stage(
         summary,
         "open_warehouse",
-        lambda: open_task(settings, summary.run_id, _by_ref(urls), None, f"{shards} shards"),
+        lambda: open_task(
+            settings, summary.run_id, _by_ref(urls), None, f"{shards} shards", bodies=True
+        ),
     )
     c["urls_cited"] = len(urls)
     c["shards"] = shards

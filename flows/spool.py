@@ -25,7 +25,7 @@ import pyarrow as pa
 
 from flows.shards import ShardError
 from parsers.records import Article, Citation, Image, Page
-from warehouse.rows import FETCH_SCHEMA, TS, to_fetch_rows
+from warehouse.rows import FETCH_SCHEMA, TS, pack_body, to_fetch_rows
 from warehouse.state import WarehouseState
 
 FORMAT = 1
@@ -44,6 +44,7 @@ PAGE_FIELDS = [
     ("etag", pa.string()),
     ("last_modified", pa.string()),
     ("body_sha256", pa.string()),
+    ("body_bytes", pa.int64()),
 ]
 # Article fields by how they travel. A field added to Article and not listed here fails
 # to_article_table loudly rather than vanish on the way to the loader.
@@ -295,13 +296,13 @@ def to_page_table(pages: Sequence[Page], compressed: Mapping[str, bytes] | None 
         cols["final_url"].append(p.final_url)
         cols["status"].append(p.status)
         cols["fetched_at"].append(p.fetched_at)
-        packed = compressed.get(p.url)
-        cols["body_z"].append(packed if packed is not None else zlib.compress(p.body, 1))
+        cols["body_z"].append(pack_body(p, compressed))
         cols["headers"].append(json.dumps([list(h) for h in p.headers], ensure_ascii=False))
         cols["content_type"].append(p.content_type)
         cols["etag"].append(p.etag)
         cols["last_modified"].append(p.last_modified)
         cols["body_sha256"].append(p.body_sha256)
+        cols["body_bytes"].append(p.body_bytes)
     return pa.table(cols, schema=pa.schema(PAGE_FIELDS))
 
 
@@ -319,6 +320,7 @@ def from_page_table(table: pa.Table) -> list[Page]:
             etag=r["etag"],
             last_modified=r["last_modified"],
             body_sha256=r["body_sha256"],
+            body_bytes=r["body_bytes"],
         )
         for r in table.select([n for n, _ in PAGE_FIELDS]).to_pylist()
     ]

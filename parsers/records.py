@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
@@ -85,11 +85,19 @@ class Page:
     etag: str | None = None
     last_modified: str | None = None
     body_sha256: str = ""
+    # The body's length, kept when the body itself is let go (see without_body).
+    body_bytes: int = -1
 
     def __post_init__(self) -> None:
-        """Fill body_sha256 from the body when the caller left it empty."""
+        """Fill body_sha256 and body_bytes from the body when the caller left them unset."""
         if not self.body_sha256:
             object.__setattr__(self, "body_sha256", hashlib.sha256(self.body).hexdigest())
+        if self.body_bytes < 0:
+            object.__setattr__(self, "body_bytes", len(self.body))
+
+    def without_body(self) -> Page:
+        """The same page without its bytes: what the archive needs once the body is packed."""
+        return replace(self, body=b"")
 
 
 def to_content_sha256(article: Article) -> str:

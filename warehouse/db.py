@@ -93,6 +93,11 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     return int(row[0]) if row else 0
 
 
+# DuckDB's default (80% of RAM) let a 10k-page load hold ~500 MB more than it needs; with a
+# cap it writes blocks out sooner (measured: same speed, a third of the extra memory).
+MEMORY = os.environ.get("QUELLE_DB_MEMORY_LIMIT", "512MB")
+
+
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the DuckDB file, turning a lock conflict into a clear WarehouseLocked."""
     if read_only and not path.exists():
@@ -100,7 +105,7 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        return duckdb.connect(str(path), read_only=read_only)
+        return duckdb.connect(str(path), read_only=read_only, config={"memory_limit": MEMORY})
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise WarehouseLocked(

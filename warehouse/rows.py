@@ -170,13 +170,19 @@ def to_page_rows(
 ) -> pa.Table:
     """The pages table's columns; bodies as compressed by compress_bodies."""
     compressed = compressed or {}
-    packed = [compressed.get(p.url) for p in pages]
-    body = pa.array(
-        [z if z is not None else zlib.compress(p.body, 1)
-         for p, z in zip(pages, packed, strict=True)],
-        pa.binary(),
-    )
+    body = pa.array([pack_body(p, compressed) for p in pages], pa.binary())
     return to_page_meta(pages, article_ids).append_column("body", body).select(PAGE_SCHEMA.names)
+
+
+def pack_body(page: Page, compressed: Mapping[str, bytes]) -> bytes:
+    """The page's zlib body: packed on arrival, or packed now from the bytes still held."""
+    packed = compressed.get(page.url)
+    if packed is not None:
+        return packed
+    if page.body_bytes and not page.body:
+        # Writing the empty bytes would lose the archived body without a word.
+        raise ValueError(f"the body of {page.url} was let go before it was packed")
+    return zlib.compress(page.body, 1)
 
 
 def to_page_meta(pages: Sequence[Page], article_ids: Mapping[str, str]) -> pa.Table:
@@ -192,7 +198,7 @@ def to_page_meta(pages: Sequence[Page], article_ids: Mapping[str, str]) -> pa.Ta
             "content_type": [p.content_type for p in pages],
             "headers": to_json_array(dict(p.headers) for p in pages),
             "body_sha256": [p.body_sha256 for p in pages],
-            "body_bytes": [len(p.body) for p in pages],
+            "body_bytes": [p.body_bytes for p in pages],
             "article_id": [article_ids.get(p.url) for p in pages],
         },
         schema=PAGE_META_SCHEMA,
@@ -209,7 +215,7 @@ def to_fetch_rows(run_id: str, attempts: Sequence[Mapping[str, Any]]) -> pa.Tabl
 
 
 def from_page_row(row: Mapping[str, Any]) -> Page:
-    """A Page back from its archived row (body decompressed)."""
+    """A Page back from its archived row (body decompressed; empty when not selected)."""
     fetched_at: datetime = row["fetched_at"]
     headers = json.loads(row["headers"]) if row["headers"] else {}
     return Page(
@@ -217,10 +223,11 @@ def from_page_row(row: Mapping[str, Any]) -> Page:
         final_url=row["final_url"] or row["url"],
         status=int(row["status"] or 0),
         fetched_at=fetched_at,
-        body=zlib.decompress(row["body"]) if row["body"] is not None else b"",
+        body=zlib.decompress(row["body"]) if row.get("body") is not None else b"",
         headers=tuple(headers.items()),
         content_type=row["content_type"],
         etag=row["etag"],
         last_modified=row["last_modified"],
         body_sha256=row["body_sha256"] or "",
+        body_bytes=int(row["body_bytes"]) if row.get("body_bytes") is not None else -1,
     )

@@ -47,10 +47,14 @@ def read_state(con: duckdb.DuckDBPyConnection) -> WarehouseState:
 
 
 def read_pages(
-    con: duckdb.DuckDBPyConnection, urls: Sequence[str] | None = None
+    con: duckdb.DuckDBPyConnection, urls: Sequence[str] | None = None, bodies: bool = True
 ) -> dict[str, Page]:
-    """Archived pages by URL: the given ones, or all of them (for replay)."""
-    sql = "select * from pages"
+    """Archived pages by URL: the given ones, or all of them (for replay).
+
+    bodies=False reads what revisits need (validators, hash, size) and leaves the bodies on
+    disk: decompressing every cited page cost an unchanged night of 10k pages 13 s.
+    """
+    sql = "select * from pages" if bodies else "select * exclude (body) from pages"
     if urls is not None:
         # A registered Arrow column, not a bound list: DuckDB converts bound lists item by item.
         con.register("_wanted", pa.table({"url": pa.array(list(urls), pa.string())}))
