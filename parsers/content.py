@@ -9,6 +9,7 @@ from bs4 import BeautifulSoup, Tag
 from bs4.element import Comment, NavigableString, PageElement
 
 from parsers.document import Document
+from parsers.selectors import Element
 
 # Elements never read as body text, wherever they are.
 SKIP_TAGS = frozenset(
@@ -165,7 +166,7 @@ def _block_of(s: PageElement) -> tuple[Tag | None, bool]:
     return None, in_link
 
 
-def is_boilerplate(tag: Tag) -> bool:
+def is_boilerplate(tag: Element) -> bool:
     """True for related boxes, share bars, widgets: by class, id, CMS type or ARIA role."""
     attrs = tag.attrs
     if not attrs:

@@ -57,16 +57,16 @@ def _decode(body: bytes, content_type: str | None) -> str:
     from_header = _charset_from_header(content_type)
     declared = from_header or _charset_from_meta(body)
     if declared:
-        if declared in LATIN1_LABELS and _is_utf8(body):
-            return body.decode("utf-8")
         if declared in LATIN1_LABELS:
+            utf8 = _as_utf8(body)
+            if utf8 is not None:
+                return utf8
             declared = "cp1252"
         # A <meta> cannot truthfully declare UTF-16 in an ASCII-compatible byte stream.
         if from_header or declared not in UTF16_CODECS:
             return body.decode(declared, errors="replace")
-    if _is_utf8(body):
-        return body.decode("utf-8")
-    return body.decode(_detect(body), errors="replace")
+    utf8 = _as_utf8(body)
+    return utf8 if utf8 is not None else body.decode(_detect(body), errors="replace")
 
 
 def _charset_from_header(content_type: str | None) -> str | None:
@@ -94,13 +94,12 @@ def _known_codec(label: str) -> str | None:
         return None
 
 
-def _is_utf8(body: bytes) -> bool:
-    """True when the bytes decode as UTF-8 without a single error."""
+def _as_utf8(body: bytes) -> str | None:
+    """The text when the bytes are valid UTF-8, else None (one decode tests and converts)."""
     try:
-        body.decode("utf-8")
+        return body.decode("utf-8")
     except UnicodeDecodeError:
-        return False
-    return True
+        return None
 
 
 def _detect(body: bytes) -> str:

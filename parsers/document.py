@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from bs4 import BeautifulSoup, Tag
 
 from parsers.dom import TagIndex
+from parsers.records import Article
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,3 +74,7 @@ class Draft:
         self.values[name] = value
         self.provenance.append((name, source))
         return True
+
+
+# A site module's parse function (parsers/sites/*, registered in parsers/registry.py).
+SiteParser = Callable[[Document], Article]

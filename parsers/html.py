@@ -3,24 +3,29 @@
 The generic extractor must stand on its own for sites nobody wrote a module for; site
 modules under `parsers/sites/` only add selectors (`SiteRules`) and run the same cascade
 (`parsers/cascade.py`: JSON-LD, then OpenGraph/meta, then the page's main content).
+
+The page is parsed once, by lxml; BeautifulSoup, which the cascade reads, is built only from
+the elements the site's rules will read (`parsers/reads.py`, `parsers/tree.py`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 
 from parsers.cascade import extract_article
 from parsers.decode import decode_html, to_nfc
-from parsers.document import Document, SiteRules
+from parsers.document import Document, SiteParser, SiteRules
 from parsers.dom import TagIndex
 from parsers.errors import NotAnArticle, ParseError
 from parsers.jsonld import read_jsonld
 from parsers.metadata import read_head
 from parsers.prune import prestrip
+from parsers.reads import find_reads
 from parsers.records import Article
+from parsers.registry import find_parser, rules_of
+from parsers.tree import parse_tree, to_soup
 from parsers.urls import canonicalize_url, to_site
 
 EXTRACTOR = "generic"
@@ -35,7 +40,9 @@ HTML_MIME_TYPES = frozenset(
 
 GENERIC_RULES = SiteRules(name=EXTRACTOR, version=VERSION)
 
-SiteParser = Callable[[Document], Article]
+# Bytes that are not control characters (tab, newlines, form feed and carriage return are
+# text); deleting them leaves the control bytes to count, in C rather than a Python loop.
+NOT_CONTROL_BYTES = bytes(b for b in range(256) if not (b < 9 or 13 < b < 32))
 
 
 def parse_html(body: bytes | str, url: str, content_type: str | None = None) -> Article:
@@ -54,8 +61,9 @@ def parse_html(body: bytes | str, url: str, content_type: str | None = None) -> 
         ParseError: the input cannot be read as HTML at all.
     """
     try:
-        doc = read_document(body, url, content_type)
-        parser = _site_parser(doc)
+        parser = _site_parser(url)
+        reads = GENERIC_RULES if parser is None else rules_of(parser)
+        doc = read_document(body, url, content_type, reads)
         return parser(doc) if parser else extract_article(doc, GENERIC_RULES)
     except ParseError:
         raise
@@ -66,17 +74,22 @@ def parse_html(body: bytes | str, url: str, content_type: str | None = None) -> 
         raise ParseError(f"unreadable page: {type(exc).__name__}: {exc}") from exc
 
 
-def _site_parser(doc: Document) -> SiteParser | None:
-    """The registered site module's parse function for the page's host, if any."""
-    # Imported here: the registry imports SiteParser from this module.
-    from parsers.registry import find_parser
+def _site_parser(url: str) -> SiteParser | None:
+    """The registered site module's parse function for the URL's host, if any."""
+    try:
+        host = urlsplit(url).hostname
+        return find_parser(host) if host else None
+    except (ValueError, TypeError, AttributeError):
+        return None  # read_document says what is wrong with the URL.
 
-    host = urlsplit(doc.fetched_url).hostname
-    return find_parser(host) if host else None
 
+def read_document(
+    body: bytes | str, url: str, content_type: str | None = None, reads: SiteRules | None = None
+) -> Document:
+    """Decode, pre-strip and parse a page once; read its JSON-LD and meta tags.
 
-def read_document(body: bytes | str, url: str, content_type: str | None = None) -> Document:
-    """Decode, pre-strip and parse a page once; read its JSON-LD and meta tags."""
+    With `reads`, the soup holds only what extraction with those rules reads (reads.py).
+    """
     try:
         canonical_fetched = canonicalize_url(url)
         site = to_site(url)
@@ -104,7 +117,14 @@ def read_document(body: bytes | str, url: str, content_type: str | None = None) 
         raise NotAnArticle("empty page")
     stripped, jsonld_blobs = prestrip(text)
     # NFC after the cut: scripts and styles are most of the characters and need none.
-    soup = BeautifulSoup(to_nfc(stripped), "lxml")
+    text = to_nfc(stripped)
+    # Building BeautifulSoup's tree of a whole page was two thirds of parse_html; menus,
+    # footers and related lists are most of its elements and no step reads them.
+    root = parse_tree(text) if reads is not None else None
+    if root is not None and reads is not None:
+        soup = to_soup(root, *find_reads(root, reads))
+    else:
+        soup = BeautifulSoup(text, "lxml")
     doc = Document(
         soup=soup, url=canonical_fetched, fetched_url=url, site=site, index=TagIndex(soup)
     )
@@ -119,5 +139,5 @@ def _looks_binary(head: bytes) -> bool:
         return False
     if b"\x00" in head:
         return True
-    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    controls = len(head.translate(None, NOT_CONTROL_BYTES))
     return controls > len(head) // 10

@@ -9,7 +9,7 @@ from bs4 import Tag
 
 from parsers.content import excluded_ids, is_boilerplate, is_caption
 from parsers.document import Document
-from parsers.dom import is_within
+from parsers.dom import find_ancestor, find_descendant, is_within
 from parsers.jsonld import jsonld_image_url
 from parsers.metadata import META_IMAGE, first_meta
 from parsers.records import Image
@@ -64,9 +64,9 @@ def _inside_boilerplate(el: Tag, container: Tag, skip_ids: set[int]) -> bool:
 def _image_url(img: Tag, base_url: str) -> str | None:
     """The real image URL from lazy-loading attributes; None for placeholders."""
     candidates = [img.get(attr) for attr in IMAGE_URL_ATTRS]
-    picture = img.find_parent("picture")
+    picture = find_ancestor(img, "picture")
     if picture is not None:
-        source = picture.find("source")
+        source = find_descendant(picture, lambda t: t.name == "source")
         if source is not None:
             candidates.insert(2, source.get("data-srcset") or source.get("srcset"))
     for raw in candidates:
@@ -85,10 +85,12 @@ def _image_url(img: Tag, base_url: str) -> str | None:
 def _caption_of(img: Tag, container: Tag) -> tuple[str | None, str | None]:
     """Caption and credit from the enclosing figure's figcaption (alt text is not a caption)."""
     # <figure>, or the <table> some CMSes (nhandan, older vnexpress) wrap images in.
-    holder = img.find_parent("figure") or img.find_parent("table")
+    holder = find_ancestor(img, "figure") or find_ancestor(img, "table")
     if holder is None or not is_within(holder, container):
         return None, None
-    cap = holder.find("figcaption") or holder.find(is_caption)
+    cap = find_descendant(holder, lambda t: t.name == "figcaption") or find_descendant(
+        holder, is_caption
+    )
     if cap is None:
         return None, None
     text = clean_text(cap.get_text(" "))

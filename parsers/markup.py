@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import lru_cache
 
 from bs4 import Tag
 from bs4.element import PageElement
@@ -77,7 +78,7 @@ def select_date(doc: Document, selectors: tuple[str, ...]) -> datetime | None:
 
 def labelled_date(doc: Document, labels: tuple[str, ...]) -> datetime | None:
     """A date written after a label in plain text, e.g. "Thời gian: 05/03/2026 14:30"."""
-    pattern = re.compile("|".join(re.escape(label) for label in labels), re.IGNORECASE)
+    pattern = label_pattern(labels)
     for s in doc.soup.find_all(string=pattern, limit=5):
         # The value often sits in the next element: <b>Thời gian:</b> 05/03/2026 14:30.
         block: PageElement | None = s.parent
@@ -89,6 +90,12 @@ def labelled_date(doc: Document, labels: tuple[str, ...]) -> datetime | None:
         if parsed:
             return parsed
     return None
+
+
+@lru_cache(maxsize=64)
+def label_pattern(labels: tuple[str, ...]) -> re.Pattern[str]:
+    """A regex finding any of the date labels, case-insensitive."""
+    return re.compile("|".join(re.escape(label) for label in labels), re.IGNORECASE)
 
 
 def select_author(doc: Document, selectors: tuple[str, ...], outlet: set[str]) -> str | None:

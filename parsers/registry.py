@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from parsers.html import SiteParser
+from parsers.document import SiteParser, SiteRules
 from parsers.sites import (
     article_cms,
     baotintuc,
@@ -35,6 +35,14 @@ SITES: tuple[tuple[str, SiteParser], ...] = (
     ("gov.vn", gov_portal.parse),
 )
 
+# Each site module's parse() is the cascade run with its RULES and reads the page through them
+# only; parse_html prunes the tree to what those rules read (parsers/reads.py). A parser not
+# listed here gets the whole page.
+SITE_RULES: dict[SiteParser, SiteRules] = {
+    m.parse: m.RULES
+    for m in (article_cms, baotintuc, dantri, detail_cms, gov_portal, vietnam_vn, vnexpress)
+}
+
 _REGISTRY: dict[str, SiteParser] = {}
 
 
@@ -54,6 +62,11 @@ def find_parser(host: str) -> SiteParser | None:
         if parser is not None:
             return parser
     return None
+
+
+def rules_of(parser: SiteParser) -> SiteRules | None:
+    """The selectors a registered site parser reads the page through, if known."""
+    return SITE_RULES.get(parser)
 
 
 def registered_hosts() -> tuple[str, ...]:

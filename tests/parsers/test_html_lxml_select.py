@@ -1,0 +1,53 @@
+"""Selectors run on the lxml tree find what TagIndex finds on the soup, in the same order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from parsers.decode import decode_html, to_nfc
+from parsers.dom import TagIndex
+from parsers.lxml_select import LxmlSelect
+from parsers.prune import prestrip
+from parsers.reads import read_selectors
+from parsers.registry import SITE_RULES
+from parsers.tree import parse_tree, to_soup
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "html"
+PAGES = sorted(FIXTURES.glob("*/*.html"))
+SELECTORS = sorted(
+    {s for rules in SITE_RULES.values() for s in (*read_selectors(rules), *rules.body)}
+    | {
+        "h1",
+        "a",
+        "div p",
+        "div > p",
+        "body > div a",
+        "figure figcaption",
+        "a[href^='/']",
+        "[data-role]",
+        "meta[property~=og:title]",
+        "link[rel=canonical]",
+        "* > html",
+        "[class]",
+        "div[class*=detail]",
+        "div[class] a[href]",
+        "ul li a, h1, .breadcrumb a",
+    }
+)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_lxml_select_finds_what_the_tag_index_finds(page: Path) -> None:
+    root = parse_tree(to_nfc(prestrip(decode_html(page.read_bytes(), nfc=False))[0]))
+    assert root is not None
+    # The soup replayed from the same tree: element i of one is element i of the other.
+    soup = to_soup(root, {root}, set())
+    position = {el: i for i, el in enumerate(root.iter())}
+    index = TagIndex(soup)
+    tag_position = {id(t): i for i, t in enumerate(soup.find_all(True))}
+    select = LxmlSelect(root, SELECTORS)
+    for selector in SELECTORS:
+        expected = [tag_position[id(t)] for t in index.select(selector)]
+        assert [position[el] for el in select.select(selector)] == expected, selector
