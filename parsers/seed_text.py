@@ -29,11 +29,23 @@ COMMENTS = re.compile(
     r"^(?:Kommentare?|Comments?|Bình luận|Commentaires?|Comentarios?)\s*\(\d+\)$", re.IGNORECASE
 )
 # A credit at the end of a caption: "Foto: PV", "(Ảnh: TTXVN)", "(Quelle: VNA)".
-CREDIT = re.compile(
-    r"[\s(]*(?:Foto|Fotos|Ảnh|Photo|Photos|Bild|Quelle|Nguồn|Source|Credit)\s*:"
-    r"\s*([^():]{1,60}?)\)?\s*$",
-    re.IGNORECASE,
+CREDIT_WORDS = (
+    "Foto",
+    "Fotos",
+    "Ảnh",
+    "Photo",
+    "Photos",
+    "Bild",
+    "Quelle",
+    "Nguồn",
+    "Source",
+    "Credit",
 )
+CREDIT = re.compile(
+    r"[\s(]*(?:" + "|".join(CREDIT_WORDS) + r")\s*:\s*([^():]{1,60}?)\)?\s*$", re.IGNORECASE
+)
+_CREDIT_WORD_CHARS = max(map(len, CREDIT_WORDS))
+_SPACE_OR_PAREN = re.compile(r"[\s(]")
 CREDIT_ONLY = re.compile(r"^\(?(?:Foto|Ảnh|Photo|Bild)\s*:\s*[^:]{1,60}\)?$", re.IGNORECASE)
 # "Báo Tin Tức•25/11/2025" or "VietnamPlus • 25/11/2025 14:07".
 OUTLET_DATE = re.compile(
@@ -43,7 +55,7 @@ OUTLET_DATE = re.compile(
 BREADCRUMB = re.compile(r"^[^.!?]{1,60}(?:\s[>»›/|]\s[^.!?]{1,60})+$")
 # C0 and C1 control characters other than tab and line breaks: binary data shows itself here.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-SENTENCE_END = ".!?…:;\"”“»"
+SENTENCE_END = '.!?…:;"”“»'
 TITLE_MAX_WORDS = 30
 CAPTION_MAX_WORDS = 80
 
@@ -80,11 +92,14 @@ def parse_seed_bytes(data: bytes, seed_path: str) -> Article:
 def parse_seed_text(text: str, seed_path: str) -> Article:
     """Turn one seed article's text into an Article; ParseError when it holds no article."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    lines = [_clean(line) for line in text.split("\n")]
+    raw_lines = text.split("\n")
+    lines = [_clean(line) for line in raw_lines]
     lines = [line for line in lines if line]
     if not lines:
         raise ParseError("no text")
-    if len(CONTROL.findall(text)) > len(text) * 0.05:
+    # Control characters are unprintable: printable lines need no count.
+    printable = all(map(str.isprintable, raw_lines))
+    if not printable and len(CONTROL.findall(text)) > len(text) * 0.05:
         raise ParseError("mostly control characters: not a text file")
     draft = _Draft()
     lines = _take_header(lines, draft)
@@ -114,6 +129,9 @@ def parse_seed_text(text: str, seed_path: str) -> Article:
 
 def _clean(line: str) -> str:
     """Strip a line and fold inner runs of white space."""
+    # Every white space character but " " is unprintable: most lines are clean already.
+    if line.isprintable() and "  " not in line and line[:1] != " " and line[-1:] != " ":
+        return line
     return " ".join(line.split())
 
 
@@ -148,7 +166,7 @@ def _take_header(lines: list[str], draft: _Draft) -> list[str]:
         and 2 <= len(words) <= TITLE_MAX_WORDS
         and first[-1] not in SENTENCE_END + ","
         and not _is_image_line(first)
-        and not CITATION.match(first)
+        and not _citation(first)
     ):
         draft.title = first
         draft.provenance.append(("title", "heuristic"))
@@ -161,8 +179,9 @@ def _take_footer(lines: list[str], draft: _Draft) -> list[str]:
     end = len(lines)
     while end > 0:
         line = lines[end - 1]
-        m = CITATION.match(line)
-        if COMMENTS.match(line):
+        m = _citation(line)
+        # A comment counter ends in "(n)".
+        if line.endswith(")") and COMMENTS.match(line):
             end -= 1
         elif m:
             citation = Citation(url=canonicalize_url(m[1]), kind="source", text=line)
@@ -177,7 +196,7 @@ def _take_footer(lines: list[str], draft: _Draft) -> list[str]:
     # Citation lines can also stand mid-text (a translation's source under its lead).
     kept = []
     for line in lines[:end]:
-        m = CITATION.match(line)
+        m = _citation(line)
         if m:
             draft.citations.append(Citation(url=canonicalize_url(m[1]), kind="source", text=line))
         else:
@@ -197,9 +216,25 @@ def _is_byline(line: str) -> bool:
     return all(w[0].isupper() or w[0] == "(" for w in words)
 
 
+def _citation(line: str) -> re.Match[str] | None:
+    """CITATION.match(line); a line without "://" holds no citation."""
+    return CITATION.match(line) if "://" in line else None
+
+
+def _is_image_file(line: str) -> bool:
+    """IMAGE_FILE.match(line): a file name ends in '.' and an extension of 3 or 4 letters."""
+    return "." in line[-5:-3] and IMAGE_FILE.match(line) is not None
+
+
 def _is_image_line(line: str) -> bool:
     """A file-name line, an alt-text line, or a keyword line ending in a comma."""
-    return bool(IMAGE_FILE.match(line) or IMAGE_ALT.match(line)) or line.endswith(",")
+    if line.endswith(","):
+        return True
+    if _is_image_file(line):
+        return True
+    # Alt text ends in a number, perhaps followed by a full stop ("- Ảnh 1.").
+    tail = line[-2:].rstrip(".") if line.endswith(".") else line[-1:]
+    return tail[-1:].isdecimal() and IMAGE_ALT.match(line) is not None
 
 
 def _scan_body(lines: list[str], draft: _Draft) -> None:
@@ -214,7 +249,12 @@ def _scan_body(lines: list[str], draft: _Draft) -> None:
                 image = _with_caption(image, nxt)
                 i += 1
             draft.images.append(image)
-        elif CREDIT_ONLY.match(line) and draft.images and draft.images[-1].credit is None:
+        elif (
+            ":" in line
+            and CREDIT_ONLY.match(line)
+            and draft.images
+            and draft.images[-1].credit is None
+        ):
             last = draft.images[-1]
             draft.images[-1] = Image(last.url, last.file_name, last.caption, _credit_of(line))
         else:
@@ -226,7 +266,7 @@ def _scan_body(lines: list[str], draft: _Draft) -> None:
 
 def _image_from(line: str) -> Image:
     """An Image for a file-name or alt-text line (alt text is never the caption)."""
-    if IMAGE_FILE.match(line):
+    if _is_image_file(line):
         return Image(file_name=line)
     return Image()
 
@@ -238,11 +278,32 @@ def _is_caption(line: str) -> bool:
 
 def _with_caption(image: Image, line: str) -> Image:
     """Attach a caption line, splitting off a trailing photo credit."""
-    m = CREDIT.search(line)
-    if m and m.start() > 0:
-        caption = line[: m.start()].rstrip(" .(") + "."
-        return Image(image.url, image.file_name, caption, m[1].strip())
+    credit = _find_credit(line)
+    if credit and credit[0] > 0:
+        caption = line[: credit[0]].rstrip(" .(") + "."
+        return Image(image.url, image.file_name, caption, credit[1].strip())
     return Image(image.url, image.file_name, line, image.credit)
+
+
+def _find_credit(line: str) -> tuple[int, str] | None:
+    """CREDIT.search(line) as (start, credit name), without trying every position.
+
+    A credit holds the line's last colon, its word ends where the white space before that
+    colon starts, and the match starts where the spaces and parentheses before the word do.
+    """
+    colon = line.rfind(":")
+    if colon == -1:
+        return None
+    word_end = colon
+    while word_end > 0 and line[word_end - 1].isspace():
+        word_end -= 1
+    m = CREDIT.search(line, max(0, word_end - _CREDIT_WORD_CHARS))
+    if m is None:
+        return None
+    start = m.start()
+    while start > 0 and _SPACE_OR_PAREN.match(line, start - 1):
+        start -= 1
+    return start, m[1]
 
 
 def _credit_of(line: str) -> str:

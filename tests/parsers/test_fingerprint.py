@@ -118,3 +118,14 @@ def test_lead_dates_come_from_the_first_lines_only() -> None:
     fp = to_fingerprint(a)
     assert "dt:3-14" in fp.lead_dates
     assert "dt:5-2" in fp.anchors and "dt:5-2" not in fp.lead_dates
+
+
+def test_lead_dates_leave_urls_out() -> None:
+    a = article(
+        "lead-url",
+        "de",
+        "Laut https://example.vn/2021-07-08/bericht traf der Minister am 14. März 2024 Kollegen.",
+    )
+    fp = to_fingerprint(a)
+    assert "dt:3-14" in fp.lead_dates
+    assert "dt:7-8" not in fp.anchors

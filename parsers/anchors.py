@@ -1,0 +1,272 @@
+"""Text anchors that survive translation: URLs, images, dates, numbers, acronyms, codes, names.
+
+Each anchor is a string "kind:value". Dates come from parsers.date_anchors; acronyms and
+codes are read piece by piece (parsers.pieces); the rest is here.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+from collections.abc import Iterable, Sequence
+from operator import attrgetter
+from typing import NamedTuple
+from urllib.parse import unquote, urlsplit
+
+from parsers.date_anchors import finditer_at, read_date_anchors
+from parsers.folding import fold_ascii, fold_whole, fold_word
+from parsers.memo import Memo
+from parsers.pieces import (
+    HAS_ACRONYMS_OR_CODES,
+    HAS_LOWER_DIGITS,
+    HAS_LOWER_WIDE_DIGITS,
+    LETTERS_RE,
+    Piece,
+    to_flags,
+    to_lower,
+    to_pieces,
+    to_run_starts,
+)
+from parsers.urls import canonicalize_url
+from parsers.vocab import NOT_NAMES, PERCENT_WORDS, SCALES
+
+_NUM_RE = re.compile(r"(?<![\w.,])(\d{1,3}(?:[.,\u202f\u00a0 ]\d{3})+|\d+)(?:[.,](\d+))?(?![\w])")
+_NUM_SEP_RE = re.compile(r"[.,\u202f\u00a0 ]")
+URL_RE = re.compile(r"https?://[^\s<>\"'“”]+", re.IGNORECASE)
+_IMG_HINT_RE = re.compile(r"\.(?:jpe?g|png|gif|webp)\b", re.IGNORECASE)
+_IMG_RE = re.compile(r"[\w\-.]{4,}\.(?:jpe?g|png|gif|webp)\b", re.IGNORECASE)
+_UPPER = "".join(
+    c
+    for r in ((0x41, 0x250), (0x370, 0x530), (0x1E00, 0x1F00))
+    for c in map(chr, range(*r))
+    if c.isupper()
+)
+_CAP_WORD = f"[{_UPPER}][^\\W\\d_]*"
+# Two or more capitalised words separated only by spaces, hyphens or apostrophes. The look-
+# behind (no letter before the run) follows the first capital, for the engine to skip to it.
+_CAP_RUN_RE = re.compile(f"[{_UPPER}](?<![^\\W\\d_].)[^\\W\\d_]*(?:[ \u00a0\\-'’]+{_CAP_WORD})+")
+_TOKEN_RE = re.compile(r"\d+|[^\W\d_]+")
+_QUOTE_RE = re.compile(r"[„“\"«‹»]\s*([^„“”\"«»‹›\n]{6,120}?)\s*[“”\"»›«]")
+_SLUG_NOISE_RE = re.compile(r"\.(?:s?html?|php|aspx?|vnp|vov)$|[-_]?\d{5,}[-_]?|^\d+$")
+_SLUG_SPLIT_RE = re.compile(r"[-_+\s]+")
+_SKELETON_DROP_RE = re.compile(r"[aeiouyhw]")
+_SKELETON_REPEAT_RE = re.compile(r"(.)\1+")
+
+
+def without_urls(text: str) -> str:
+    """The text with every URL replaced by a space."""
+    # Every URL holds "://": a substring test spares the regex scan on most texts.
+    return URL_RE.sub(" ", text) if "://" in text else text
+
+
+def to_fold_words(text: str) -> list[str]:
+    """Lower-case ASCII-folded words of a text."""
+    return [w.lower() for w in LETTERS_RE.findall(fold_ascii(text))]
+
+
+def to_bigrams(words: list[str]) -> list[str]:
+    """Adjacent word pairs 'a b'."""
+    return [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+
+
+def to_slug_words(url: str) -> list[str]:
+    """The words of a URL's last path segment: often the original title, transliterated."""
+    path = unquote(urlsplit(url).path).rstrip("/")
+    segment = path.rsplit("/", 1)[-1]
+    segment = _SLUG_NOISE_RE.sub(" ", segment)
+    words = [w for w in _SLUG_SPLIT_RE.split(segment.lower()) if w and not w.isdigit()]
+    return words if len(words) >= 3 else []
+
+
+def to_text_anchors(
+    text: str, exclude_urls: Iterable[str] = (), name_runs: list[list[str]] | None = None
+) -> list[str]:
+    """Language-independent anchors of a text, each 'kind:value'."""
+    names = None if name_runs is None else _name_anchors(name_runs)
+    anchors, _, _ = read_text_anchors(text, exclude_urls, names)
+    return anchors
+
+
+def read_text_anchors(
+    text: str, exclude_urls: Iterable[str] = (), name_anchors: Iterable[str] | None = None
+) -> tuple[list[str], list[Piece] | None, int]:
+    """to_text_anchors; with to_pieces(text) and its to_flags when read on the way.
+
+    name_anchors: the text's name anchors when the caller has them. The pieces are None when
+    the anchors were read from other pieces (the text held a URL or an image name).
+    """
+    anchors: list[str] = []
+    excluded = set(exclude_urls)
+    source = text
+    # Every URL holds "://": a substring test spares the regex scan on most texts.
+    has_urls = "://" in text
+    for m in URL_RE.finditer(text) if has_urls else ():
+        url = canonicalize_url(m.group(0).rstrip(".,;)"))
+        if url not in excluded:
+            anchors.append(f"url:{url}")
+    has_images = _IMG_HINT_RE.search(text) is not None
+    for m in _IMG_RE.finditer(text) if has_images else ():
+        anchors.append(f"img:{m.group(0).lower()}")
+    if has_urls:
+        text = URL_RE.sub(" ", text)
+    if has_images:
+        text = _IMG_RE.sub(" ", text)
+    pieces = to_pieces(text)
+    flags = to_flags(pieces)
+    dates = read_date_anchors(text, pieces, flags)
+    anchors.extend(dates)
+    if flags & HAS_LOWER_DIGITS:
+        # A day of a date ("am 21. September") is not also a number of its own.
+        days = {f"num:{d.rsplit('-', 1)[1]}" for d in dates if d.startswith("dt:")}
+        lower = to_lower(pieces)
+        starts = to_run_starts(lower, bool(flags & HAS_LOWER_WIDE_DIGITS))
+        anchors.extend(a for a in _number_anchors(lower, starts) if a not in days)
+    if flags & HAS_ACRONYMS_OR_CODES:
+        found = list(itertools.compress(pieces, map(attrgetter("acronyms_or_codes"), pieces)))
+        anchors.extend(_chain(found, "acronyms"))
+        anchors.extend(_chain(found, "codes"))
+    if name_anchors is None:
+        name_anchors = _chain(to_names(text), "anchors")
+    anchors.extend(name_anchors)
+    for m in _QUOTE_RE.finditer(text):
+        words = to_fold_words(m.group(1))
+        if 2 <= len(words) <= 14:
+            anchors.append("q:" + " ".join(words))
+    return anchors, pieces if text is source else None, flags
+
+
+def _chain(parts: Sequence[Piece | Names], field: str) -> Iterable[str]:
+    """One field's strings of every part, in text order."""
+    return itertools.chain.from_iterable(map(attrgetter(field), parts))
+
+
+@functools.lru_cache(maxsize=4096)
+def _to_number(int_part: str, frac: str | None) -> str | None:
+    """A number's canonical spelling: thousands separators dropped, decimals with '.'."""
+    digits = _NUM_SEP_RE.sub("", int_part)
+    if frac is not None and len(frac) == 3 and digits == int_part:
+        # "1.500" / "1,500": thousands in most of the world's news.
+        digits, frac = digits + frac, None
+    value = digits.lstrip("0") or "0"
+    if frac:
+        frac = frac.rstrip("0")
+    return f"{value}.{frac}" if frac else value
+
+
+def _number_anchors(folded: str, starts: list[int]) -> list[str]:
+    """Numbers (≥ 10 or with decimals), percentages and scaled amounts of folded lower text.
+
+    starts: where its runs of digits start (a number starts at one).
+    """
+    out: list[str] = []
+    for m in finditer_at(_NUM_RE, folded, starts):
+        number = _to_number(m.group(1), m.group(2))
+        if number is None:
+            continue
+        end = m.end()
+        after = folded[end : end + 24]
+        first = _TOKEN_RE.search(after)
+        word = first.group(0) if first else None
+        if after.lstrip().startswith("%") or word in PERCENT_WORDS:
+            out.append(f"pct:{number}")
+            continue
+        if word in SCALES:
+            out.append(f"amt:{number}e{SCALES[word]}")
+            continue
+        if len(number) == 4 and number.isdigit() and 1900 <= int(number) <= 2100:
+            continue  # years are date anchors
+        if "." in number or int(number.split(".")[0]) >= 10:
+            out.append(f"num:{number}")
+    return out
+
+
+class Names(NamedTuple):
+    """The names in one run of capitalised words (one match of _CAP_RUN_RE)."""
+
+    runs: tuple[tuple[str, ...], ...]
+    # 'nm:' and 'ns:' anchors of the runs (see _name_anchors).
+    anchors: tuple[str, ...]
+    # Folded name bigrams spelt with non-ASCII letters (Fingerprint.native_names).
+    native: tuple[str, ...]
+
+
+_NO_NAMES = Names((), (), ())
+
+
+def _read_word(word: str) -> tuple[str, str]:
+    """A name word folded (fold_word) and its consonant skeleton (to_skeleton)."""
+    folded = fold_whole(word).lower()
+    return folded, to_skeleton(folded)
+
+
+# Name words repeat far more than runs of them.
+_WORDS = Memo(_read_word, size=1 << 16, max_chars=64)
+
+
+def _read_names(match: str) -> Names:
+    """Split a run of capitalised words into names: acronyms end one, sentence words drop out."""
+    runs: list[tuple[str, ...]] = []
+    anchors: list[str] = []
+    native: list[str] = []
+    run: list[tuple[str, str, str]] = []
+    # The match is capitalised words between separators [ \u00a0\-'’]: splitting at them
+    # gives its words (LETTERS_RE.findall) several times faster. A sentinel acronym closes
+    # the last run.
+    for word in [*match.replace("-", " ").replace("'", " ").replace("’", " ").split(), "ZZ"]:
+        if len(word) > 1 and word.isupper():  # an acronym ends the name
+            if len(run) >= 2:
+                runs.append(tuple(w for w, _, _ in run))
+                # As _name_anchors, with each word folded once.
+                for (w1, f1, s1), (w2, f2, s2) in zip(run, run[1:], strict=False):
+                    anchors.append(f"nm:{f1} {f2}")
+                    anchors.append(f"ns:{s1} {s2}")
+                    if not (w1.isascii() and w2.isascii()):
+                        native.append(f"{f1} {f2}")
+            run = []
+        else:
+            folded, skeleton = _WORDS[word]
+            if folded not in NOT_NAMES:
+                run.append((word, folded, skeleton))
+    return Names(tuple(runs), tuple(anchors), tuple(native)) if runs else _NO_NAMES
+
+
+# Name runs repeat (people, places, German noun pairs); longer matches are read each time.
+_NAMES = Memo(_read_names, size=1 << 15, max_chars=120)
+
+
+def to_names(text: str) -> list[Names]:
+    """The names of every run of capitalised words in the text, in order."""
+    return list(map(_NAMES.__getitem__, _CAP_RUN_RE.findall(text)))
+
+
+def to_name_runs(text: str) -> list[list[str]]:
+    """Runs of two or more capitalised words (original spelling), e.g. ['Nguyễn', 'Mạnh']."""
+    return [list(run) for names in to_names(text) for run in names.runs]
+
+
+def _name_anchors(runs: Sequence[Sequence[str]]) -> list[str]:
+    """Runs of capitalised words, folded to name bigrams ('nm:') and skeletons ('ns:').
+
+    Single capitalised words are left out: German capitalises every noun, and on labelled
+    pairs they cost more precision than they bought recall.
+    """
+    out: list[str] = []
+    for run in runs:
+        words = [fold_word(w) for w in run]
+        for a, b in zip(words, words[1:], strict=False):
+            out.append(f"nm:{a} {b}")
+            out.append(f"ns:{to_skeleton(a)} {to_skeleton(b)}")
+    return out
+
+
+@functools.lru_cache(maxsize=65536)
+def to_skeleton(word: str) -> str:
+    """Consonant skeleton of a folded name word, for transliteration variants.
+
+    Nguyen/Nguen → ngn, Manh/Man → mn: drops vowels, y, w and h after the first letter.
+    """
+    if not word:
+        return word
+    rest = _SKELETON_DROP_RE.sub("", word[1:])
+    return _SKELETON_REPEAT_RE.sub(r"\1", word[0] + rest)

@@ -1,0 +1,62 @@
+"""MinHash signatures over word 3-shingles: near-duplicates within one language."""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+
+NUM_PERM = 64
+# Universal hashing h(x) = (a*x + b) mod p over 32-bit shingle hashes; p > 2**32 and
+# a, b < 2**32 keep a*x + b inside uint64. Fixed seed: signatures are stored and compared
+# across runs.
+_PRIME = np.uint64(4294967311)
+_RNG = np.random.default_rng(20240926)
+_PERM_A = _RNG.integers(1, 2**32 - 1, size=NUM_PERM, dtype=np.uint64)
+_PERM_B = _RNG.integers(0, 2**32 - 1, size=NUM_PERM, dtype=np.uint64)
+_PERM_B_COLUMN = _PERM_B[:, None].copy()
+EMPTY_SIG = (0xFFFFFFFF,) * NUM_PERM
+# Odd multipliers that spread word hashes before they are combined into shingle hashes.
+_MIX_1 = np.uint64(0x9E3779B1)
+_MIX_2 = np.uint64(0x85EBCA77)
+_MASK = np.uint64(0xFFFFFFFF)
+
+
+def to_minhash(words: list[str]) -> tuple[int, ...]:
+    """MinHash signature over word 3-shingles (stable crc32 hashes, fixed permutations).
+
+    A shingle's hash combines its words' crc32 hashes in numpy, which is several times
+    faster than hashing each shingle's string.
+    """
+    # crc32 once per distinct word, then a C-level lookup per running word.
+    crc = {w: zlib.crc32(w.encode("utf-8")) for w in set(words)}
+    return to_minhash_of_hashes(
+        np.fromiter(map(crc.__getitem__, words), dtype=np.uint64, count=len(words))
+    )
+
+
+def to_minhash_of_hashes(word_hashes: np.ndarray) -> tuple[int, ...]:
+    """to_minhash of words given as their crc32 hashes (uint64), in text order."""
+    if not len(word_hashes):
+        return EMPTY_SIG
+    return _signature(word_hashes)
+
+
+def _signature(word_hashes: np.ndarray) -> tuple[int, ...]:
+    """Minimum of every permutation over the shingle hashes of these word hashes."""
+    if len(word_hashes) < 3:
+        hashes = word_hashes[:1]
+    else:
+        # Repeated shingles are not removed: they cannot change a minimum.
+        hashes = (
+            (word_hashes[:-2] * _MIX_1) ^ (word_hashes[1:-1] * _MIX_2) ^ word_hashes[2:]
+        ) & _MASK
+    # One row per permutation: the minimum runs along contiguous memory.
+    values = np.multiply.outer(_PERM_A, hashes)
+    values += _PERM_B_COLUMN
+    # v - (v // p) * p is v % p; numpy divides by a scalar with a multiply (libdivide),
+    # measured 4x faster than its uint64 remainder.
+    quotients = values // _PRIME
+    quotients *= _PRIME
+    values -= quotients
+    return tuple(values.min(axis=1).tolist())

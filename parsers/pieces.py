@@ -1,0 +1,174 @@
+"""Per-piece readings of a text, memoised: the pieces between ASCII spaces repeat across texts.
+
+Folding, lower-casing, month words, acronyms, codes and words never reach across an ASCII
+space (an NFKD starter, not a letter, digit or case-ignorable character), so reading a text
+piece by piece gives what reading it whole gives, and a repeated piece costs one dict lookup.
+Each pass over a text's pieces costs about as much as one regex scan of the text: readers
+test the pieces' `flags` once and visit only the pieces that hold what they look for.
+"""
+
+from __future__ import annotations
+
+import array
+import functools
+import operator
+import re
+import zlib
+from operator import itemgetter
+from typing import NamedTuple
+
+import numpy as np
+
+from parsers.folding import CYRILLIC_RE, NON_LATIN_SCRIPT_RE, fold_whole
+from parsers.memo import Memo
+from parsers.vocab import MONTH_KEYS
+
+LETTERS_RE = re.compile(r"[^\W\d_]+")
+ACRONYM_RE = re.compile(r"(?<![\w&])([A-Z][A-Z0-9]*(?:&[A-Z]+)?[A-Z0-9]*)(?![\w&])")
+# Codes like 5G, COVID-19, U23: digits with letters after them, or 1-6 letters before them.
+CODE_RE = re.compile(r"(?<![\w.])(\d+[A-Za-z]{1,3}|[A-Za-z]{1,6}-?\d+[A-Za-z]?)(?![\w])")
+_DIGIT_RE = re.compile(r"\d")
+_RUN_START_RE = re.compile(r"\d(?<!\d\d)")
+# A decimal digit other than 0-9 (Arabic-Indic, fullwidth, ...).
+_WIDE_DIGIT_RE = re.compile(r"(?![0-9])\d")
+
+# Bits of Piece.flags.
+HAS_MONTHS = 1
+HAS_CYRILLIC = 2
+HAS_NON_LATIN = 4
+HAS_ACRONYMS_OR_CODES = 8
+HAS_DIGITS = 16
+HAS_LOWER_DIGITS = 32
+HAS_WIDE_DIGITS = 64
+HAS_LOWER_WIDE_DIGITS = 128
+
+
+class Piece(NamedTuple):
+    """What the anchor readers and the MinHash need from one piece of text."""
+
+    flags: int
+    # fold_ascii(piece).lower(): dates and numbers are read from it.
+    lower: str
+    # (start, end) of each month word in `lower`.
+    months: tuple[tuple[int, int], ...]
+    acronyms: tuple[str, ...]
+    codes: tuple[str, ...]
+    acronyms_or_codes: bool
+    # crc32 of each word (run of letters) lower-cased, as uint64 bytes: the MinHash input.
+    word_hashes: bytes
+
+
+def _read_piece(piece: str) -> Piece:
+    """Read one piece of text."""
+    if piece.isascii() and piece.isalpha():
+        # One ASCII word, the commonest piece: no digit, no code, no other script, nothing
+        # to fold; an acronym only if all capitals.
+        lower = piece.lower()
+        acronym = piece.isupper() and 2 <= len(piece) <= 10
+        return Piece(
+            (HAS_MONTHS if lower in MONTH_KEYS else 0) | (HAS_ACRONYMS_OR_CODES if acronym else 0),
+            lower,
+            ((0, len(lower)),) if lower in MONTH_KEYS else (),
+            (f"acr:{piece}",) if acronym else (),
+            (),
+            acronym,
+            _to_bytes([zlib.crc32(lower.encode("utf-8"))]),
+        )
+    wide = not piece.isascii()
+    lower = fold_whole(piece).lower() if wide else piece.lower()
+    months = tuple(m.span() for m in LETTERS_RE.finditer(lower) if m.group(0) in MONTH_KEYS)
+    # An acronym needs a capital A-Z, which lower-casing changes.
+    acronyms = tuple(
+        f"acr:{fold_whole(acr)}"
+        for acr in (ACRONYM_RE.findall(piece) if piece != piece.lower() else ())
+        if sum(c.isupper() for c in acr) >= 2 and len(acr) <= 10
+    )
+    digits = _DIGIT_RE.search(piece) is not None
+    # A code holds a digit.
+    found = CODE_RE.findall(piece) if digits else []
+    codes = tuple(f"code:{code.lower().replace('-', '')}" for code in found)
+    flags = (
+        (HAS_MONTHS if months else 0)
+        | (HAS_ACRONYMS_OR_CODES if acronyms or codes else 0)
+        | (HAS_DIGITS if digits else 0)
+    )
+    if wide:
+        flags |= (
+            (HAS_CYRILLIC if CYRILLIC_RE.search(piece) else 0)
+            | (HAS_NON_LATIN if NON_LATIN_SCRIPT_RE.search(piece) else 0)
+            | (HAS_LOWER_DIGITS if _DIGIT_RE.search(lower) else 0)
+            | (HAS_WIDE_DIGITS if digits and _WIDE_DIGIT_RE.search(piece) else 0)
+            | (HAS_LOWER_WIDE_DIGITS if _WIDE_DIGIT_RE.search(lower) else 0)
+        )
+    elif digits:
+        # ASCII: lower-casing keeps the digits where they are.
+        flags |= HAS_LOWER_DIGITS
+    hashes = [zlib.crc32(w.lower().encode("utf-8")) for w in LETTERS_RE.findall(piece)]
+    return Piece(flags, lower, months, acronyms, codes, bool(acronyms or codes), _to_bytes(hashes))
+
+
+def _to_bytes(hashes: list[int]) -> bytes:
+    """crc32 values as native uint64 bytes, for numpy.frombuffer."""
+    return array.array("Q", hashes).tobytes()
+
+
+# Field getters by position: itemgetter is a little cheaper than attrgetter per piece.
+_FLAGS = itemgetter(Piece._fields.index("flags"))
+_LOWER = itemgetter(Piece._fields.index("lower"))
+_WORD_HASHES = itemgetter(Piece._fields.index("word_hashes"))
+
+# About 30 MB when full; the words of a language's news repeat well within it. Longer pieces
+# (unspaced CJK text) are read each time.
+_PIECES = Memo(_read_piece, size=1 << 16, max_chars=48)
+
+
+def to_pieces(text: str) -> list[Piece]:
+    """The readings of the text's pieces between ASCII spaces, in order."""
+    return list(map(_PIECES.__getitem__, text.split(" ")))
+
+
+def to_prefix_pieces(text: str, pieces: list[Piece], end: int) -> list[Piece]:
+    """to_pieces(text[:end]), from the pieces of the text: only a cut last piece is read."""
+    if end >= len(text):
+        return pieces
+    whole = text.count(" ", 0, end)
+    return [*pieces[:whole], _PIECES[text[text.rfind(" ", 0, end) + 1 : end]]]
+
+
+def to_flags(pieces: list[Piece]) -> int:
+    """The flags of any of the pieces."""
+    return functools.reduce(operator.or_, set(map(_FLAGS, pieces)), 0)
+
+
+def to_lower(pieces: list[Piece]) -> str:
+    """fold_ascii(text).lower() of the pieces' text."""
+    return " ".join(map(_LOWER, pieces))
+
+
+def to_word_hashes(pieces: list[Piece]) -> np.ndarray:
+    """The crc32 hashes (uint64) of the pieces' words, lower-cased, in text order."""
+    return np.frombuffer(b"".join(map(_WORD_HASHES, pieces)), dtype=np.uint64)
+
+
+def to_run_starts(text: str, wide_digits: bool) -> list[int]:
+    """Where the runs of digits in the text start.
+
+    wide_digits: whether the text may hold digits other than 0-9; without them, ten
+    substring searches find the digits four times faster than a regex scan.
+    """
+    if wide_digits:
+        return [m.start() for m in _RUN_START_RE.finditer(text)]
+    digits: list[int] = []
+    for digit in "0123456789":
+        i = text.find(digit)
+        while i != -1:
+            digits.append(i)
+            i = text.find(digit, i + 1)
+    digits.sort()
+    starts: list[int] = []
+    last = -2
+    for i in digits:
+        if i != last + 1:
+            starts.append(i)
+        last = i
+    return starts

@@ -1,0 +1,39 @@
+"""MinHash: the numpy signature equals the textbook computation with Python integers."""
+
+from __future__ import annotations
+
+import zlib
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from parsers.minhash import _MIX_1, _MIX_2, _PERM_A, _PERM_B, _PRIME, EMPTY_SIG, to_minhash
+
+
+def _reference(words: list[str]) -> tuple[int, ...]:
+    """min over shingles of (a*x + b) mod p, one shingle at a time."""
+    if not words:
+        return EMPTY_SIG
+    h = [zlib.crc32(w.encode("utf-8")) for w in words]
+    mask = 0xFFFFFFFF
+    m1, m2 = int(_MIX_1), int(_MIX_2)
+    # numpy multiplies uint64 modulo 2**64 before masking to 32 bits.
+    shingles = (
+        [
+            ((h[i] * m1 % 2**64) ^ (h[i + 1] * m2 % 2**64) ^ h[i + 2]) & mask
+            for i in range(len(h) - 2)
+        ]
+        if len(h) >= 3
+        else h[:1]
+    )
+    p = int(_PRIME)
+    return tuple(
+        min((int(a) * x + int(b)) % p for x in shingles)
+        for a, b in zip(_PERM_A, _PERM_B, strict=True)
+    )
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from("der die das và của Hà Nội 5G một hai ba".split()), max_size=40))
+def test_signature_is_the_textbook_minhash(words: list[str]) -> None:
+    assert to_minhash(words) == _reference(words)
