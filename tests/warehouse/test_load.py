@@ -127,7 +127,8 @@ def test_changed_article_keeps_first_seen_and_moves_the_rest(
 def test_an_article_back_to_an_earlier_text_adds_no_version(
     fresh_db: duckdb.DuckDBPyConnection,
 ) -> None:
-    for run, text in [("r1", "Erste Fassung."), ("r2", "Zweite Fassung."), ("r3", "Erste Fassung.")]:
+    texts = [("r1", "Erste Fassung."), ("r2", "Zweite Fassung."), ("r3", "Erste Fassung.")]
+    for run, text in texts:
         load_batch(fresh_db, _batch(run, [_article(1, text)]))
     versions = fresh_db.execute("select run_id from article_versions order by run_id").fetchall()
     assert versions == [("r1",), ("r2",)]
