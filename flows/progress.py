@@ -55,7 +55,12 @@ class Stage:
         rate = self.done / elapsed
         if not self.total:
             return f"{self.name}: {self.done:,} done, {rate:,.0f}/s"
-        eta = f", about {(self.total - self.done) / rate:,.0f} s left" if rate else ""
+        # Under 1% done the rate is mostly start-up (worker processes spawning): no guess yet.
+        eta = (
+            f", about {(self.total - self.done) / rate:,.0f} s left"
+            if rate and self.done * 100 >= self.total
+            else ""
+        )
         pct = 100 * self.done / self.total
         return f"{self.name}: {self.done:,}/{self.total:,} ({pct:.0f}%), {rate:,.0f}/s{eta}"
 

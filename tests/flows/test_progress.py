@@ -58,6 +58,9 @@ def test_log_lines_say_count_share_and_rate_and_are_throttled(
     assert lines[-1].startswith("parse: 4/4 (100%), ")
     assert lines[0].startswith("parse: 1/4 (25%), ") and "left" in lines[0]
     assert progress.Stage("load", None, None, None).line().startswith("load: 0 done, ")
+    early = progress.Stage("fetch", 1000, None, None)
+    early.advance()
+    assert "left" not in early.line()  # under 1% the rate is start-up cost, not a forecast
 
 
 def test_map_cpu_counts_each_result_in_one_process_and_in_workers() -> None:
