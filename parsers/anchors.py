@@ -91,11 +91,9 @@ def to_text_anchors(
 def read_text_anchors(
     text: str, exclude_urls: Iterable[str] = (), name_anchors: Iterable[str] | None = None
 ) -> tuple[list[str], list[Piece] | None, int]:
-    """to_text_anchors; with to_pieces(text) and its to_flags when read on the way.
-
-    name_anchors: the text's name anchors when the caller has them. The pieces are None when
-    the anchors were read from other pieces (the text held a URL or an image name).
-    """
+    """to_text_anchors (name anchors given or read), with to_pieces(text) and its to_flags."""
+    # The pieces are None when the anchors came from other pieces: the text held a URL or an
+    # image name, which are left out before the rest is read.
     anchors: list[str] = []
     excluded = set(exclude_urls)
     source = text
@@ -155,10 +153,8 @@ def _to_number(int_part: str, frac: str | None) -> str | None:
 
 
 def _number_anchors(folded: str, starts: list[int]) -> list[str]:
-    """Numbers (≥ 10 or with decimals), percentages and scaled amounts of folded lower text.
-
-    starts: where its runs of digits start (a number starts at one).
-    """
+    """Numbers (≥ 10 or with decimals), percentages and amounts of folded lower text."""
+    # starts: where the text's runs of digits start; every number starts at one.
     out: list[str] = []
     for m in finditer_at(_NUM_RE, folded, starts):
         number = _to_number(m.group(1), m.group(2))
@@ -201,7 +197,7 @@ def _read_word(word: str) -> tuple[str, str]:
 
 
 # Name words repeat far more than runs of them.
-_WORDS = Memo(_read_word, size=1 << 16, max_chars=64)
+_WORDS = Memo(_read_word, size=1 << 14, max_chars=64)
 
 
 def _read_names(match: str) -> Names:
@@ -216,7 +212,7 @@ def _read_names(match: str) -> Names:
     for word in [*match.replace("-", " ").replace("'", " ").replace("’", " ").split(), "ZZ"]:
         if len(word) > 1 and word.isupper():  # an acronym ends the name
             if len(run) >= 2:
-                runs.append(tuple(w for w, _, _ in run))
+                runs.append(tuple([w for w, _, _ in run]))
                 # As _name_anchors, with each word folded once.
                 for (w1, f1, s1), (w2, f2, s2) in zip(run, run[1:], strict=False):
                     anchors.append(f"nm:{f1} {f2}")
@@ -232,7 +228,7 @@ def _read_names(match: str) -> Names:
 
 
 # Name runs repeat (people, places, German noun pairs); longer matches are read each time.
-_NAMES = Memo(_read_names, size=1 << 15, max_chars=120)
+_NAMES = Memo(_read_names, size=1 << 14, max_chars=120)
 
 
 def to_names(text: str) -> list[Names]:
@@ -260,7 +256,7 @@ def _name_anchors(runs: Sequence[Sequence[str]]) -> list[str]:
     return out
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=1 << 14)
 def to_skeleton(word: str) -> str:
     """Consonant skeleton of a folded name word, for transliteration variants.
 

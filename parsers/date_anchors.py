@@ -61,11 +61,9 @@ def month_of(token: str) -> int | None:
 
 
 def finditer_at(pattern: re.Pattern[str], text: str, starts: list[int]) -> list[re.Match[str]]:
-    """pattern.finditer(text) for a pattern that can only match at one of the sorted starts.
-
-    Every numeric date but the CJK ones, and every number, starts at the first digit of a
-    run: trying those few positions costs far less than scanning every character.
-    """
+    """pattern.finditer(text) for a pattern that can only match at one of the sorted starts."""
+    # Every numeric date but the CJK ones, and every number, starts at the first digit of a
+    # run: trying those few positions costs far less than scanning every character.
     found: list[re.Match[str]] = []
     end = 0
     for start in starts:
@@ -100,7 +98,7 @@ def read_date_anchors(text: str, pieces: list[Piece], flags: int) -> list[str]:
     if not consumed:
         return out
     if blanked:
-        # The blanks hold digits and punctuation only: the flags of the words stay true.
+        # The blanks hold digits, punctuation and white space: the word flags still hold.
         pieces = _blank_pieces(text, pieces, blanked)
     if flags & HAS_CYRILLIC:
         _read_cyrillic_months(consumed, to_lower(pieces), add)
@@ -112,11 +110,7 @@ def read_date_anchors(text: str, pieces: list[Piece], flags: int) -> list[str]:
 def _read_numeric_dates(
     text: str, starts: list[int], add: Add, out: list[str]
 ) -> tuple[str, list[tuple[int, int]]]:
-    """Read ISO, day/month, month/year and CJK dates and years.
-
-    Returns the text with the ISO and day/month dates blanked out, and the spans of the text
-    that became one space each.
-    """
+    """Read numeric and CJK dates and years; the text with ISO and d/m dates blanked, and where."""
     iso = finditer_at(_ISO_DATE_RE, text, starts)
     for m in iso:
         add(int(m.group(3)), int(m.group(2)), int(m.group(1)))
@@ -151,11 +145,9 @@ def _read_numeric_dates(
 
 
 def _blanked_spans(iso: list[re.Match[str]], dmy: list[re.Match[str]]) -> list[tuple[int, int]]:
-    """The spans of the original text that the ISO blanks and then the day/month blanks took.
-
-    Day/month matches are positions in the text after the ISO blanks. One may hold an ISO
-    blank in its white space; that blank then disappears into it.
-    """
+    """The spans of the original text that the ISO and then the day/month blanks took."""
+    # Day/month matches are positions in the text after the ISO blanks. One may hold an ISO
+    # blank in its white space; that blank then disappears into it.
     spans = [m.span() for m in iso]
     if not dmy:
         return spans
@@ -180,10 +172,7 @@ def _blanked_spans(iso: list[re.Match[str]], dmy: list[re.Match[str]]) -> list[t
 
 
 def _blank_pieces(text: str, pieces: list[Piece], spans: list[tuple[int, int]]) -> list[Piece]:
-    """to_pieces of the text with each span replaced by a space, from the text's pieces.
-
-    Only the pieces that a span touches are read again.
-    """
+    """to_pieces of the text with each span replaced by a space, re-reading touched pieces only."""
     # Runs of whole pieces (first, stop) that hold one or more spans.
     groups: list[tuple[int, int, list[tuple[int, int]]]] = []
     for start, end in spans:
@@ -196,9 +185,11 @@ def _blank_pieces(text: str, pieces: list[Piece], spans: list[tuple[int, int]]) 
         else:
             groups.append((first, stop, [(start, end)]))
     out: list[Piece] = []
-    done = 0
+    done = index = counted = 0
     for first, stop, group in groups:
-        index = text.count(" ", 0, first)
+        # The index of the first piece: the spaces before it, counted on from the last group.
+        index += text.count(" ", counted, first)
+        counted = first
         parts: list[str] = []
         last = first
         for start, end in group:
@@ -213,10 +204,8 @@ def _blank_pieces(text: str, pieces: list[Piece], spans: list[tuple[int, int]]) 
 
 
 def _blank(text: str, matches: list[re.Match[str]], starts: list[int]) -> tuple[str, list[int]]:
-    """The text with each match replaced by one space (as re.sub would), and its run starts.
-
-    Matches begin and end on digit-run boundaries, so the runs outside them are kept, shifted.
-    """
+    """The text with each match replaced by one space (as re.sub would), and its run starts."""
+    # Matches begin and end on digit-run boundaries: the runs outside them stay, shifted.
     parts: list[str] = []
     kept: list[int] = []
     last = shift = 0

@@ -121,7 +121,7 @@ def fold_whole(text: str) -> str:
     return _COMBINING_RE.sub("", unicodedata.normalize("NFKD", text))
 
 
-_fold_cached = functools.lru_cache(maxsize=1 << 16)(fold_whole)
+_fold_cached = functools.lru_cache(maxsize=1 << 14)(fold_whole)
 
 
 def fold_ascii(text: str) -> str:
@@ -140,7 +140,7 @@ def fold_ascii(text: str) -> str:
     )
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=1 << 14)
 def fold_word(word: str) -> str:
     """fold_ascii(word).lower(), cached: names repeat."""
     return fold_ascii(word).lower()

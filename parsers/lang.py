@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections import Counter
+from operator import attrgetter
+from typing import NamedTuple
+
+from parsers.memo import Memo
 
 UNKNOWN = "und"
 
@@ -119,22 +124,49 @@ def _has_kana(counts: dict[str, int]) -> bool:
     return counts.get("HIRAGANA", 0) + counts.get("KATAKANA", 0) > 0
 
 
+class _Words(NamedTuple):
+    """What the stopword vote needs from the words of one piece of text."""
+
+    words: int
+    # Words with a letter only Vietnamese writes.
+    vietnamese: int
+    # One entry per stopword and language that lists it.
+    stopword_langs: tuple[str, ...]
+
+
+def _read_words(piece: str) -> _Words:
+    """The word counts of a piece of text without white space."""
+    words = [w.lower() for w in WORD.findall(piece)]
+    return _Words(
+        len(words),
+        sum(1 for w in words if not VI_LETTERS.isdisjoint(w)),
+        tuple(lang for w in words for lang, stop in STOPWORDS.items() if w in stop),
+    )
+
+
+# Words never span white space: a text's counts are the sums of its pieces' (pieces repeat).
+_PIECE_WORDS = Memo(_read_words, size=1 << 15, max_chars=48)
+_WORDS_COUNT = attrgetter("words")
+_VIETNAMESE = attrgetter("vietnamese")
+_STOPWORD_LANGS = attrgetter("stopword_langs")
+
+
 def detect_lang(text: str) -> str:
     """ISO 639-1 code of the text's language, or 'und' when the evidence is too thin."""
     text = unicodedata.normalize("NFC", text)
     by_script = _detect_script(text)
     if by_script:
         return by_script
-    words = [w.lower() for w in WORD.findall(text[:20000])]
-    if len(words) < MIN_WORDS:
+    pieces = list(map(_PIECE_WORDS.__getitem__, text[:20000].split()))
+    n_words = sum(map(_WORDS_COUNT, pieces))
+    if n_words < MIN_WORDS:
         return UNKNOWN
-    counts = Counter(words)
-    vi_letters = sum(n for w, n in counts.items() if not VI_LETTERS.isdisjoint(w))
-    if vi_letters / len(words) > 0.15:
+    if sum(map(_VIETNAMESE, pieces)) / n_words > 0.15:
         return "vi"
-    hits = {lang: sum(counts[w] for w in stop) for lang, stop in STOPWORDS.items()}
+    votes = Counter(itertools.chain.from_iterable(map(_STOPWORD_LANGS, pieces)))
+    hits = {lang: votes[lang] for lang in STOPWORDS}
     total = sum(hits.values())
     lang, best = max(sorted(hits.items()), key=lambda kv: kv[1])
-    if best < 2 or best / max(total, 1) < MIN_SHARE or best / len(words) < 0.05:
+    if best < 2 or best / max(total, 1) < MIN_SHARE or best / n_words < 0.05:
         return UNKNOWN
     return lang

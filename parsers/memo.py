@@ -9,20 +9,21 @@ V = TypeVar("V")
 
 
 class Memo(dict[str, V]):
-    """A dict that fills itself from a pure function of its key; it starts over when full.
+    """A dict that fills itself from a pure function of its key; it starts over when full."""
 
-    A hit is one dict lookup (memo[key] or map(memo.__getitem__, keys)); lru_cache also
-    relinks its list on every hit, which measured a third slower here. Keys longer than
-    max_chars are computed but not kept: they rarely repeat and would bloat the memo.
-    """
+    # A hit is one dict lookup (memo[key] or map(memo.__getitem__, keys)); lru_cache also
+    # relinks its list on every hit, which measured a third slower here. Keys longer than
+    # max_chars are computed but not kept: they rarely repeat and would bloat the memo.
 
     def __init__(self, fn: Callable[[str], V], size: int, max_chars: int) -> None:
+        """A memo of fn for at most size keys of at most max_chars characters."""
         super().__init__()
         self.fn = fn
         self.size = size
         self.max_chars = max_chars
 
     def __missing__(self, key: str) -> V:
+        """fn(key), kept for next time."""
         value = self.fn(key)
         if len(key) <= self.max_chars:
             if len(self) >= self.size:

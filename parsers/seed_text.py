@@ -286,11 +286,9 @@ def _with_caption(image: Image, line: str) -> Image:
 
 
 def _find_credit(line: str) -> tuple[int, str] | None:
-    """CREDIT.search(line) as (start, credit name), without trying every position.
-
-    A credit holds the line's last colon, its word ends where the white space before that
-    colon starts, and the match starts where the spaces and parentheses before the word do.
-    """
+    """CREDIT.search(line) as (start, credit name), without trying every position."""
+    # A credit holds the line's last colon, its word ends where the white space before that
+    # colon starts, and the match starts where the spaces and parentheses before the word do.
     colon = line.rfind(":")
     if colon == -1:
         return None

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from flows.parallel import MIN_ITEMS
 from flows.seeds import read_seeds
 from tests.conftest import SEEDS
 
@@ -71,3 +72,18 @@ def test_a_fifo_is_rejected_as_not_a_regular_file(tmp_path: Path) -> None:
 def test_missing_seeds_directory_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         read_seeds(tmp_path / "nope")
+
+
+def test_reading_in_two_processes_equals_reading_in_one(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    (seeds / "sub").mkdir(parents=True)
+    for i in range(MIN_ITEMS + 20):
+        body = b"" if i % 25 == 0 else f"Meldung {i}: {GOOD}".encode()
+        (seeds / ("sub" if i % 3 else ".") / f"{i:03d}.txt").write_bytes(body)
+    (tmp_path / "secret.txt").write_text(GOOD)
+    (seeds / "link.txt").symlink_to(tmp_path / "secret.txt")
+    one, two = read_seeds(seeds, workers=1), read_seeds(seeds, workers=2)
+    assert one == two
+    empty = len(range(0, MIN_ITEMS + 20, 25))
+    assert len(one.articles) == MIN_ITEMS + 20 - empty and len(one.rejects) == empty + 1
+    assert "outside the seeds directory" in _reasons(one)["link.txt"]

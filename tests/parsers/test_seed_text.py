@@ -5,9 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from parsers.errors import ParseError
-from parsers.seed_text import parse_seed_bytes, parse_seed_text
+from parsers.seed_text import (
+    CITATION,
+    CREDIT,
+    IMAGE_ALT,
+    IMAGE_FILE,
+    _citation,
+    _clean,
+    _find_credit,
+    _is_image_file,
+    _is_image_line,
+    parse_seed_bytes,
+    parse_seed_text,
+)
 from tests.conftest import SEEDS
 
 
@@ -146,3 +160,60 @@ def test_seed_ids_follow_the_path_not_the_content(tmp_path: Path) -> None:
     b = parse_seed_text("Ein anderer Satz über das Treffen der Minister.\n", "a/one.txt")
     assert a.article_id == b.article_id
     assert a.content_sha256 != b.content_sha256
+
+
+# Line fragments where the shortcuts in front of the line patterns could go wrong.
+LINE_BITS = st.lists(
+    st.sampled_from(
+        [
+            "Foto",
+            "Fotos",
+            "ảnh",
+            "PHOTO",
+            "Quelle",
+            "Credit",
+            ":",
+            " : ",
+            "(",
+            ")",
+            " ",
+            "\t",
+            "\u00a0",
+            "Reuters",
+            "TTXVN",
+            "Der Minister",
+            ".",
+            " - ",
+            " – ",
+            "Ảnh 1",
+            "1",
+            "IMG_1.jpg",
+            ".JPEG",
+            "x.webp",
+            ",",
+            "https://a.vn/b",
+            "./.",
+            "Bình luận (3)",
+        ]
+    ),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(LINE_BITS)
+def test_credit_search_from_the_last_colon_finds_what_a_full_search_finds(line: str) -> None:
+    m = CREDIT.search(line)
+    assert _find_credit(line) == ((m.start(), m[1]) if m else None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(LINE_BITS)
+def test_line_shortcuts_agree_with_the_line_patterns(line: str) -> None:
+    assert _clean(line) == " ".join(line.split())
+    clean = _clean(line)
+    assert _is_image_file(clean) == bool(IMAGE_FILE.match(clean))
+    expected = bool(IMAGE_FILE.match(clean) or IMAGE_ALT.match(clean)) or clean.endswith(",")
+    assert _is_image_line(clean) == expected
+    found, expected_match = _citation(clean), CITATION.match(clean)
+    assert (found and found[1]) == (expected_match and expected_match[1])
