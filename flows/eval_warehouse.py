@@ -6,7 +6,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from flows.stages import match_stories
+from flows.stages import fingerprint_changed, match_stories
 from parsers.records import Article
 from warehouse.db import open_warehouse
 from warehouse.load import LoadBatch, load_batch
@@ -22,8 +22,9 @@ def cluster_in_warehouse(
         con = open_warehouse(path)
         try:
             state = read_state(con)
+            fps = fingerprint_changed(articles, state.known_sha)
             match = match_stories(
-                articles, state.known_sha, state.fingerprints, state.members, state.citations
+                articles, fps, state.known_sha, state.fingerprints, state.members, state.citations
             )
             batch = LoadBatch(
                 run_id="eval",

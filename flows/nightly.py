@@ -26,13 +26,14 @@ from prefect.utilities.annotations import quote
 from flows import progress
 from flows.fetch import FetchResult, fetch_all
 from flows.notify import notify_failure
-from flows.parallel import default_workers
+from flows.parallel import default_workers, map_cpu
 from flows.report import RunSummary, to_markdown
 from flows.seeds import SeedBatch, read_seeds
 from flows.settings import Settings, load_settings
 from flows.stages import (
     MatchResult,
     ParsedPages,
+    changed_articles,
     cited_urls,
     fetch_rejects,
     match_stories,
@@ -41,6 +42,7 @@ from flows.stages import (
     to_archive,
     to_attempt_rows,
 )
+from parsers.fingerprint import Fingerprint, to_fingerprint
 from parsers.records import Page
 from warehouse.db import connect, open_warehouse, run_lock
 from warehouse.errors import to_clear_error
@@ -173,15 +175,27 @@ def parse_task(pages: list[Page], workers: int) -> ParsedPages:
     return parsed
 
 
+@task(name="fingerprint articles", cache_policy=NO_CACHE)
+def fingerprint_task(
+    articles: list[Any], known_sha: dict[str, str], workers: int
+) -> list[Fingerprint]:
+    """Fingerprint the new and changed articles (unchanged ones keep their stored prints)."""
+    changed = changed_articles(articles, known_sha)
+    with progress.stage("fingerprint", len(changed), get_run_logger()):
+        fps = map_cpu(to_fingerprint, changed, workers)
+    get_run_logger().info("fingerprinted %d new/changed of %d articles", len(fps), len(articles))
+    return fps
+
+
 @task(name="match stories", cache_policy=NO_CACHE)
 def match_task(
-    articles: list[Any], state: WarehouseState, workers: int, seen_ids: set[str]
+    articles: list[Any], fps: list[Fingerprint], state: WarehouseState, seen_ids: set[str]
 ) -> MatchResult:
     """Match new and changed articles against the whole warehouse and assign stories."""
     with progress.stage("match", None, get_run_logger()):
         result = match_stories(
-            articles, state.known_sha, state.fingerprints, state.members, state.citations,
-            workers, seen_ids,
+            articles, fps, state.known_sha, state.fingerprints, state.members, state.citations,
+            seen_ids,
         )
     get_run_logger().info(
         "matched %d new/changed articles: %d edges, %d stories touched",
@@ -400,11 +414,16 @@ def _load_and_check(
     """Match, load in one transaction, run the checks, and fill the summary."""
     seen_ids = seen_ids or []
     c = summary.counts
+    fps = _stage(
+        summary,
+        "fingerprint",
+        lambda: fingerprint_task(_by_ref(articles), _by_ref(state.known_sha), _cpu(settings)),
+    )
     _fault_point(settings, "match")
     match = _stage(
         summary,
         "match",
-        lambda: match_task(_by_ref(articles), _by_ref(state), _cpu(settings), set(seen_ids)),
+        lambda: match_task(_by_ref(articles), _by_ref(fps), _by_ref(state), set(seen_ids)),
     )
     changed = {f.article_id for f in match.fingerprints}
     batch = LoadBatch(

@@ -13,7 +13,7 @@ from flows.parallel import map_cpu
 from parsers.errors import ParseError
 from parsers.fingerprint import Fingerprint, to_fingerprint
 from parsers.html import parse_html
-from parsers.matching import Edge, citation_recall, match_new
+from parsers.matching import Edge, add_citations, citation_recall, content_edges
 from parsers.records import Article, Page, to_article_id
 from parsers.stories import StoryAssignment, assign_stories
 from parsers.urls import canonicalize_url
@@ -145,59 +145,68 @@ def citation_pairs(
     return list(pairs)
 
 
+def changed_articles(articles: Sequence[Article], known_sha: Mapping[str, str]) -> list[Article]:
+    """The new articles and those whose content changed, each id once (the last one wins)."""
+    current = {a.article_id: a for a in articles}
+    return [a for a in current.values() if known_sha.get(a.article_id) != a.content_sha256]
+
+
+def fingerprint_changed(
+    articles: Sequence[Article], known_sha: Mapping[str, str], workers: int = 1
+) -> list[Fingerprint]:
+    """Fingerprints of the new and changed articles, in batch order."""
+    return map_cpu(to_fingerprint, changed_articles(articles, known_sha), workers)
+
+
 def match_stories(
     articles: Sequence[Article],
+    new_fps: Sequence[Fingerprint],
     known_sha: Mapping[str, str],
     stored_fingerprints: Mapping[str, str],
     previous_members: Mapping[str, str],
     stored_citations: Sequence[tuple[str, str]] = (),
-    workers: int = 1,
     seen_ids: AbstractSet[str] = frozenset(),
 ) -> MatchResult:
-    """Fingerprint new and changed articles, match them against everything, assign stories."""
+    """Match the new fingerprints against everything and assign stories.
+
+    The night's recall figure comes from the same pass: content-only edges, before the
+    citations are forced in, over tonight's seed→source pairs that touch a new or changed
+    article (the pairs this matching examined; an unchanged pair was measured the night it
+    was new, and re-matching it blind would double the stage on a big night).
+    """
     current = {a.article_id: a for a in articles}
-    changed = [a for a in current.values() if known_sha.get(a.article_id) != a.content_sha256]
     # Citations of this batch and of stored articles (a page re-parsed alone keeps its seed).
     citing = [(a.article_id, c.url) for a in current.values() for c in a.citations]
     pairs = citation_pairs([*citing, *stored_citations], set(current) | set(known_sha))
-    here = set(current) | set(seen_ids)
-    tonight = [(a, b) for a, b in pairs if a in here and b in here]
-    if not changed:
-        # Nothing new: stories stand as stored, and no matching was done whose recall to measure
-        # (re-matching 10k stored pairs blind would cost an unchanged night half its time).
+    if not new_fps:
+        # Nothing new: stories stand as stored, and no matching was done whose recall to measure.
         return MatchResult((), StoryAssignment((), ()), (), (), None)
-    new_fps = map_cpu(to_fingerprint, changed, workers)
     new_ids = {fp.article_id for fp in new_fps}
     existing = [
         Fingerprint.from_row(json.loads(row))
         for aid, row in stored_fingerprints.items()
         if aid not in new_ids
     ]
-    edges = match_new(new_fps, existing, pairs, use_citations=True)
+    content = content_edges(new_fps, existing)
+    edges = add_citations(content, pairs, new_fps, existing)
     all_fps = {fp.article_id: fp for fp in existing}
     all_fps.update({fp.article_id: fp for fp in new_fps})
     cited = {b for _, b in pairs}
     assignment = assign_stories(all_fps, edges, previous_members, cited)
-    # The night's free labels: seed→source pairs among tonight's articles, matched blind.
-    recall = _blind_recall(tonight, all_fps)
+    here = set(current) | set(seen_ids)
+    tonight = [
+        (a, b)
+        for a, b in pairs
+        if a in here
+        and b in here
+        and a in all_fps
+        and b in all_fps
+        and (a in new_ids or b in new_ids)
+    ]
     return MatchResult(
         fingerprints=tuple(new_fps),
         assignment=assignment,
         edges=tuple(edges),
         citation_pairs=tuple(tonight),
-        recall_without_citations=recall,
+        recall_without_citations=citation_recall(content, tonight),
     )
-
-
-def _blind_recall(
-    pairs: Sequence[tuple[str, str]], fps: Mapping[str, Fingerprint]
-) -> float | None:
-    """Share of citation pairs the matcher finds on content alone (no citation signal)."""
-    pairs = [(a, b) for a, b in pairs if a in fps and b in fps]
-    if not pairs:
-        return None
-    citing_ids = dict.fromkeys(a for a, _ in pairs)
-    citing = [fps[a] for a in citing_ids]
-    cited = [fps[b] for b in dict.fromkeys(b for _, b in pairs) if b not in citing_ids]
-    edges = match_new(citing, cited, (), use_citations=False)
-    return citation_recall(edges, pairs)

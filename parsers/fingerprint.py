@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import re
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -118,13 +119,13 @@ class Fingerprint:
             lang=str(row["lang"]),
             content_sha256=str(row["content_sha256"]),
             published_at=published,
-            anchors=tuple(str(a) for a in _as_list(row.get("anchors"))),
+            anchors=tuple(sys.intern(str(a)) for a in _as_list(row.get("anchors"))),
             minhash=tuple(int(cast(int, v)) for v in _as_list(row.get("minhash"))) or EMPTY_SIG,
             script=str(row.get("script") or "latin"),
             n_tokens=int(str(row.get("n_tokens") or 0)),
             url=str(row["url"]) if row.get("url") else None,
             cites=tuple(str(c) for c in _as_list(row.get("cites"))),
-            native_names=tuple(str(n) for n in _as_list(row.get("native_names"))),
+            native_names=tuple(sys.intern(str(n)) for n in _as_list(row.get("native_names"))),
             lead_dates=tuple(str(n) for n in _as_list(row.get("lead_dates"))),
         )
 
@@ -171,14 +172,16 @@ def to_fingerprint(article: Article) -> Fingerprint:
         lang=article.lang,
         content_sha256=article.content_sha256,
         published_at=article.published_at,
-        anchors=tuple(sorted(anchors)),
+        # Interned: an anchor recurs across articles (~10 copies each on news), and one pickled
+        # batch of fingerprints then carries, and its reader holds, one string per anchor.
+        anchors=tuple(map(sys.intern, sorted(anchors))),
         minhash=to_minhash_of_hashes(word_hashes),
         # Without a letter of another script the text is Latin: no need to count.
         script=to_script(text) if flags & HAS_NON_LATIN else "latin",
         n_tokens=len(word_hashes),
         url=canonicalize_url(own_urls[0]) if own_urls else None,
         cites=tuple(sorted(cited)),
-        native_names=tuple(sorted(set(_chain(names, "native")))),
+        native_names=tuple(map(sys.intern, sorted(set(_chain(names, "native"))))),
         lead_dates=tuple(sorted(lead & anchors)),
     )
 
