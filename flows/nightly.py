@@ -26,7 +26,7 @@ from prefect.utilities.annotations import quote
 from flows import progress
 from flows.fetch import FetchResult, fetch_all
 from flows.notify import notify_failure
-from flows.parallel import default_workers, map_cpu
+from flows.parallel import Background, default_workers
 from flows.report import RunSummary, to_markdown
 from flows.seeds import SeedBatch, read_seeds
 from flows.settings import Settings, load_settings
@@ -36,6 +36,7 @@ from flows.stages import (
     changed_articles,
     cited_urls,
     fetch_rejects,
+    fingerprint_changed,
     match_stories,
     parse_pages,
     split_unchanged,
@@ -177,13 +178,18 @@ def parse_task(pages: list[Page], workers: int) -> ParsedPages:
 
 @task(name="fingerprint articles", cache_policy=NO_CACHE)
 def fingerprint_task(
-    articles: list[Any], known_sha: dict[str, str], workers: int
+    articles: list[Any], known_sha: dict[str, str], workers: int, early: Background[Any, Any] | None
 ) -> list[Fingerprint]:
     """Fingerprint the new and changed articles (unchanged ones keep their stored prints)."""
-    changed = changed_articles(articles, known_sha)
-    with progress.stage("fingerprint", len(changed), get_run_logger()):
-        fps = map_cpu(to_fingerprint, changed, workers)
-    get_run_logger().info("fingerprinted %d new/changed of %d articles", len(fps), len(articles))
+    total = len(changed_articles(articles, known_sha))
+    with progress.stage("fingerprint", total, get_run_logger()):
+        ready = early.collect() if early is not None else []
+        progress.advance(len(ready))
+        fps = fingerprint_changed(articles, known_sha, workers, ready)
+    get_run_logger().info(
+        "fingerprinted %d new/changed of %d articles (%d while fetching)",
+        len(fps), len(articles), len(ready),
+    )
     return fps
 
 
@@ -355,6 +361,24 @@ def _run(settings: Settings, since: date | None, summary: RunSummary) -> None:
     )
     urls = list(dict.fromkeys(urls + opening.since_urls))
     c["urls_cited"] = len(urls)
+    # The seeds' fingerprints need only the seeds and the stored hashes: a niced worker makes
+    # them while the fetch waits on the network (its threads share one core under the GIL).
+    changed_seeds = changed_articles(seeds.articles, opening.state.known_sha)
+    with Background(to_fingerprint, changed_seeds) as early:
+        _fetch_and_load(settings, since, summary, seeds, opening, urls, early)
+
+
+def _fetch_and_load(
+    settings: Settings,
+    since: date | None,
+    summary: RunSummary,
+    seeds: SeedBatch,
+    opening: Opening,
+    urls: list[str],
+    early: Background[Any, Any],
+) -> None:
+    """Fetch and parse the cited pages, then match and load everything."""
+    c = summary.counts
     results: list[FetchResult] = []
     compressed: dict[str, bytes] = {}
     if settings.offline:
@@ -381,7 +405,7 @@ def _run(settings: Settings, since: date | None, summary: RunSummary) -> None:
     _load_and_check(
         settings, summary, articles, opening.state, rejects, to_archive(results),
         {**unchanged, **parsed.page_articles}, to_attempt_rows(results), list(unchanged.values()),
-        compressed,
+        compressed, early,
     )
 
 
@@ -410,6 +434,7 @@ def _load_and_check(
     fetches: list[dict[str, Any]],
     seen_ids: list[str] | None = None,
     compressed: dict[str, bytes] | None = None,
+    early: Background[Any, Any] | None = None,
 ) -> None:
     """Match, load in one transaction, run the checks, and fill the summary."""
     seen_ids = seen_ids or []
@@ -417,7 +442,9 @@ def _load_and_check(
     fps = _stage(
         summary,
         "fingerprint",
-        lambda: fingerprint_task(_by_ref(articles), _by_ref(state.known_sha), _cpu(settings)),
+        lambda: fingerprint_task(
+            _by_ref(articles), _by_ref(state.known_sha), _cpu(settings), _by_ref(early)
+        ),
     )
     _fault_point(settings, "match")
     match = _stage(

@@ -152,10 +152,27 @@ def changed_articles(articles: Sequence[Article], known_sha: Mapping[str, str]) 
 
 
 def fingerprint_changed(
-    articles: Sequence[Article], known_sha: Mapping[str, str], workers: int = 1
+    articles: Sequence[Article],
+    known_sha: Mapping[str, str],
+    workers: int = 1,
+    ready: Sequence[Fingerprint] = (),
 ) -> list[Fingerprint]:
-    """Fingerprints of the new and changed articles, in batch order."""
-    return map_cpu(to_fingerprint, changed_articles(articles, known_sha), workers)
+    """Fingerprints of the new and changed articles, in batch order; `ready` ones are reused."""
+    changed = changed_articles(articles, known_sha)
+    have = {fp.article_id: fp for fp in ready}
+    # A fingerprint made early serves only the very text it was made from.
+    todo = [a for a in changed if not _made_from(have.get(a.article_id), a)]
+    made = iter(map_cpu(to_fingerprint, todo, workers))
+    out = []
+    for a in changed:
+        fp = have.get(a.article_id)
+        out.append(fp if fp is not None and _made_from(fp, a) else next(made))
+    return out
+
+
+def _made_from(fp: Fingerprint | None, article: Article) -> bool:
+    """True when fp is the fingerprint of this article's current text."""
+    return fp is not None and fp.content_sha256 == article.content_sha256
 
 
 def match_stories(

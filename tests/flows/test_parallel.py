@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
-from flows.parallel import MIN_ITEMS, map_cpu
-from flows.stages import parse_pages
-from parsers.records import Page
+from flows.parallel import CHUNK, MIN_ITEMS, Background, map_cpu
+from flows.stages import fingerprint_changed, parse_pages
+from parsers.fingerprint import to_fingerprint
+from parsers.records import Page, to_content_sha256
 from tests.conftest import ROOT
+from tests.parsers.matching_texts import seed_article
 
 PAGE = (ROOT / "tests/fixtures/pages/vn_laos_digital.html").read_bytes()
 
@@ -28,3 +31,27 @@ def test_parsing_in_two_processes_equals_parsing_in_one() -> None:
     one, two = parse_pages(pages, workers=1), parse_pages(pages, workers=2)
     assert one == two
     assert len(one.articles) == MIN_ITEMS - MIN_ITEMS // 10 and len(one.rejects) == MIN_ITEMS // 10
+
+
+def test_background_results_are_a_prefix_in_order_and_the_rest_is_left() -> None:
+    items = [str(i) * (i % 7) for i in range(MIN_ITEMS * 2)]
+    with Background(len, items) as early:
+        got = early.collect()
+    assert got == [len(i) for i in items[: len(got)]]
+    # Whole chunks only: a chunk the worker started is finished, a queued one is dropped.
+    assert len(got) % CHUNK == 0 or len(got) == len(items)
+
+
+def test_a_small_batch_starts_no_worker() -> None:
+    with Background(len, ["a", "bb"]) as early:
+        assert early.collect() == []
+
+
+def test_fingerprints_made_early_are_reused_only_for_the_same_text() -> None:
+    one, two = seed_article("000"), seed_article("002")
+    early = {a.article_id: to_fingerprint(a) for a in (one, two)}
+    edited = replace(two, body=(*two.body, "Ein neuer Absatz."), content_sha256="")
+    edited = replace(edited, content_sha256=to_content_sha256(edited))
+    fps = fingerprint_changed([one, edited], {}, ready=list(early.values()))
+    assert fps[0] is early[one.article_id]
+    assert fps[1] == to_fingerprint(edited) and fps[1] != early[two.article_id]
