@@ -304,6 +304,9 @@ def run_pipeline(seeds: Path, db: Path, work: Path, workers: int, label: str,
     result["timings"] = timings
     # The flow's own ru_maxrss at the end of each stage: the stage where it jumps needed it.
     result["stage_peak_rss_mb"] = summary.get("peak_rss_mb", {})
+    # CPU seconds per stage (the flow process and its worker pools; not the page server).
+    result["stage_cpu_s"] = summary.get("cpu_s", {})
+    result["stages_cpu_s"] = round(sum(result["stage_cpu_s"].get(s, 0.0) for s in STAGES), 2)
     result["counts"] = summary.get("counts", {})
     result["fetch_outcomes"] = summary.get("fetch_outcomes", {})
     result["stages_s"] = round(sum(timings.get(s, 0.0) for s in STAGES), 2)
@@ -552,7 +555,8 @@ def size_report(n: int, n_pages: int, full: dict[str, Any], again: dict[str, Any
     stages = {
         s: {"wall_s": t.get(s), "items": items[s],
             "items_per_s": _rate(items[s], t.get(s)) if items[s] else None,
-            "peak_rss_mb": full.get("stage_peak_rss_mb", {}).get(s)}
+            "peak_rss_mb": full.get("stage_peak_rss_mb", {}).get(s),
+            "cpu_s": full.get("stage_cpu_s", {}).get(s)}
         for s in STAGES
     }
     return {"size": n, "pages": n_pages, "stages": stages, "full": full, "incremental": again,
@@ -680,12 +684,14 @@ def to_markdown(result: dict[str, Any]) -> str:
             v = s["stages"][st]
             rate = f"<br>{v['items_per_s']:,.0f}/s" if v["items_per_s"] else ""
             rss = f"<br>{v['peak_rss_mb']:,.0f} MB" if v.get("peak_rss_mb") else ""
-            cells.append(f"{v['wall_s']:.2f} s{rate}{rss}")
+            cpu = f"<br>CPU {v['cpu_s']:.1f} s" if v.get("cpu_s") is not None else ""
+            cells.append(f"{v['wall_s']:.2f} s{rate}{cpu}{rss}")
         inc = s.get("incremental") or {}
         rerun = f"{inc['stages_s']} s" if inc.get("timings") else "—"
+        cpu_total = f"<br>CPU {f['stages_cpu_s']} s" if f.get("stages_cpu_s") else ""
         lines.append(
             f"| {s['size']:,} | {s['pages']:,} | " + " | ".join(cells)
-            + f" | {f['stages_s']} s | {f['wall_s']} s | {f['overhead_s']} s "
+            + f" | {f['stages_s']} s{cpu_total} | {f['wall_s']} s | {f['overhead_s']} s "
             f"(Prefect start {f.get('prefect_start_s')} s) | {f['peak_rss_mb']} MB "
             f"(tree {f['peak_rss_tree_mb']} MB) | {rerun} |"
         )
@@ -697,7 +703,11 @@ def to_markdown(result: dict[str, Any]) -> str:
         "server (its start measured from the log), artifacts, exit. Peak RSS = the quelle "
         "process sampled from /proc (tree = with Prefect's server); under each stage, the "
         "process's peak RSS by the end of that stage (ru_maxrss, so it only grows: the stage "
-        "where it jumps is the one that needed the memory).",
+        "where it jumps is the one that needed the memory). CPU = user + system seconds of the "
+        "quelle process and its worker processes in that stage (the page server's not "
+        "included); on 2 cores a stage cannot take less wall time than half its CPU time. The "
+        "seeds' fingerprints are made by a background worker during the fetch and counted in "
+        "the fingerprint stage, where it is collected.",
         "",
         "## Baselines (same data)",
         "",

@@ -77,14 +77,22 @@ def run_name() -> str:
 
 @contextmanager
 def timed(summary: RunSummary, stage: str) -> Iterator[None]:
-    """Record a stage's wall time, and the process's peak RSS by its end, in the summary."""
-    start = time.perf_counter()
+    """Record a stage's wall time, CPU time and the process's peak RSS by its end."""
+    start, cpu = time.perf_counter(), _cpu_s()
     try:
         yield
     finally:
         summary.timings[stage] = round(time.perf_counter() - start, 3)
+        summary.cpu_s[stage] = round(_cpu_s() - cpu, 2)
         # ru_maxrss only grows: the stage whose figure jumps is the one that needed the memory.
         summary.peak_rss_mb[stage] = _peak_rss_mb()
+
+
+def _cpu_s() -> float:
+    """CPU seconds of this process and its ended children (a stage's worker pools end in it)."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def _peak_rss_mb() -> float:

@@ -25,6 +25,7 @@ class RunSummary:
     counts: dict[str, int] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     peak_rss_mb: dict[str, float] = field(default_factory=dict)
+    cpu_s: dict[str, float] = field(default_factory=dict)
     fetch_outcomes: dict[str, int] = field(default_factory=dict)
     fetch_by_host: dict[str, dict[str, int]] = field(default_factory=dict)
     rejects: list[tuple[str, str, str]] = field(default_factory=list)
@@ -53,6 +54,7 @@ class RunSummary:
             "counts": self.counts,
             "timings": self.timings,
             "peak_rss_mb": self.peak_rss_mb,
+            "cpu_s": self.cpu_s,
             "fetch_outcomes": self.fetch_outcomes,
             "fetch_by_host": self.fetch_by_host,
             "rejects": [list(r) for r in self.rejects],
@@ -117,9 +119,10 @@ def to_markdown(s: RunSummary) -> str:
     lines.append(f"- {len(s.checks) - len(failed)} of {len(s.checks)} passed")
     lines += [f"- **failed** `{n}`: {f} row(s)" for n, f in failed]
     lines += ["", "## Stage timings", ""]
-    lines += ["| stage | seconds | peak RSS so far (MB) |", "|---|---:|---:|"]
+    lines += ["| stage | seconds | CPU seconds | peak RSS so far (MB) |", "|---|---:|---:|---:|"]
     lines += [
-        f"| {k} | {v:.2f} | {s.peak_rss_mb.get(k, float('nan')):.0f} |"
+        f"| {k} | {v:.2f} | {s.cpu_s.get(k, float('nan')):.2f} "
+        f"| {s.peak_rss_mb.get(k, float('nan')):.0f} |"
         for k, v in s.timings.items()
     ]
     return "\n".join(lines) + "\n"

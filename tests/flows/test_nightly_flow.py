@@ -101,6 +101,14 @@ def test_a_run_loads_seeds_fetches_sources_and_matches_stories(
     assert ("fetch", "trao", "http_4xx") in rejects
     assert {("read_seed", "empt", "empty file"), ("read_seed", "bina", "binary file")} <= rejects
     assert summary.recall_without_citations is not None
+    # Every stage reports its wall time, CPU time and memory; the report's table shows them.
+    stages = ["read_seeds", "open_warehouse", "fetch", "parse", "fingerprint", "match", "load"]
+    assert list(summary.timings) == stages
+    assert set(summary.cpu_s) == set(stages) == set(summary.peak_rss_mb)
+    assert all(v >= 0 for v in summary.cpu_s.values()) and summary.cpu_s["fingerprint"] > 0
+    from flows.report import to_markdown
+
+    assert "| fingerprint |" in to_markdown(summary)
     runs = ask(db, "select status, counts->>'seeds_parsed' from runs")
     assert runs == [("completed", "5")]
 
