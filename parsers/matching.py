@@ -8,18 +8,31 @@ works), or MinHash similarity within one language when that is higher. It is cut
 lead dates disagree (the same people at another meeting, the same series in another year)
 and is zero when the articles share fewer than MIN_FACTS anchors besides dates. A citation
 is ground truth: score 1, evidence {"citation": 1.0}.
+
+Candidates and a first, loose bound run over arrays for blocks of articles
+(parsers.match_index, parsers.match_filter); the scalar bound and score here decide, so the
+edges are those of the pair-by-pair version this replaced.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from parsers.fingerprint import NUM_PERM, Fingerprint
+from parsers.match_filter import (
+    MatchArrays,
+    Scratch,
+    candidate_pairs,
+    survivor_pairs,
+    to_match_arrays,
+)
+from parsers.match_index import MatchIndex, to_match_index
 
 # Weight of each anchor kind on top of its IDF. Dates, percentages and amounts are specific
 # to one event; years recur in background sentences; slug/title bigrams only help where a
@@ -72,54 +85,47 @@ class Edge:
 
 @dataclass(frozen=True, slots=True)
 class Corpus:
-    """Fingerprints indexed for matching: IDF per anchor and postings for rare anchors."""
+    """Fingerprints indexed for matching: anchor weights, postings, LSH groups, as arrays."""
 
     fps: dict[str, Fingerprint]
-    idf: dict[str, float]
-    postings: dict[str, list[str]]
-    bands: dict[tuple[int, tuple[int, ...]], list[str]]
-    by_hash: dict[str, list[str]]
+    index: MatchIndex
+    arrays: MatchArrays
+    weight: dict[str, float]
+    # Kind of each anchor, looked up rather than split: scoring asks it per shared anchor.
+    kind_of: dict[str, str]
     mass_floor: float = 0.0
-    weight: dict[str, float] = field(default_factory=dict)
     max_posting: int = MAX_POSTING
     # (article_id, cross_script) → (usable anchors, their mass); filled on first use.
     views: dict[tuple[str, bool], tuple[frozenset[str], float]] = field(default_factory=dict)
 
 
 def to_corpus(fingerprints: Iterable[Fingerprint]) -> Corpus:
-    """Index fingerprints: document frequencies, rare-anchor postings, LSH bands, hashes."""
+    """Index fingerprints: document frequencies, weights, postings, LSH bands, hashes."""
     fps = {fp.article_id: fp for fp in fingerprints}
-    df: dict[str, int] = defaultdict(int)
-    postings: dict[str, list[str]] = defaultdict(list)
-    bands: dict[tuple[int, tuple[int, ...]], list[str]] = defaultdict(list)
-    by_hash: dict[str, list[str]] = defaultdict(list)
-    for aid, fp in fps.items():
-        for anchor in fp.anchors:
-            df[anchor] += 1
-            postings[anchor].append(aid)
-        if fp.n_tokens >= 20:
-            for band in range(LSH_BANDS):
-                key = tuple(fp.minhash[band * LSH_ROWS : (band + 1) * LSH_ROWS])
-                bands[(band, key)].append(aid)
-        by_hash[fp.content_sha256].append(aid)
+    index = to_match_index(list(fps.values()), LSH_BANDS, LSH_ROWS)
     # Smoothed IDF with a pseudo-corpus of IDF_PRIOR articles that lack the anchor, so a
     # tiny warehouse (the first run: a few seeds) still treats shared anchors as evidence.
     n = len(fps) + IDF_PRIOR
-    idf = {a: math.log((n + 1) / (d + 0.5)) for a, d in df.items()}
-    weight = {a: w * KIND_WEIGHTS.get(_kind(a), 1.0) for a, w in idf.items()}
+    # math.log per distinct df, not np.log: weights must equal the scalar formula bit for bit.
+    levels, inverse = np.unique(index.df, return_inverse=True)
+    logs = np.array([math.log((n + 1) / (d + 0.5)) for d in levels.tolist()], dtype=np.float64)
+    kind_weight = np.array([KIND_WEIGHTS.get(k, 1.0) for k in index.kinds], dtype=np.float64)
+    weights = logs[inverse.reshape(-1)] * kind_weight
+    weight = dict(zip(index.vocab, weights.tolist(), strict=True))
+    kind_of = dict(zip(index.vocab, index.kinds, strict=True))
     # Pivot for short texts: a few anchors must not look as complete as a full article's.
     sample = [fps[k] for k in sorted(fps)[:: max(1, len(fps) // 2000)]]
-    masses = sorted(sum(weight[t] for t in _usable(fp.anchors, False)) for fp in sample)
+    masses = sorted(sum(weight[t] for t in _usable(fp.anchors, False, kind_of)) for fp in sample)
     floor = MASS_FLOOR * masses[len(masses) // 2] if masses else 0.0
+    max_posting = min(MAX_POSTING, max(MIN_POSTING, len(fps) // 100))
     return Corpus(
         fps=fps,
-        idf=idf,
-        postings=dict(postings),
-        bands=dict(bands),
-        by_hash=dict(by_hash),
-        mass_floor=floor,
+        index=index,
+        arrays=to_match_arrays(index, weights, max_posting, QUERY_ANCHORS),
         weight=weight,
-        max_posting=min(MAX_POSTING, max(MIN_POSTING, len(fps) // 100)),
+        kind_of=kind_of,
+        mass_floor=floor,
+        max_posting=max_posting,
     )
 
 
@@ -166,19 +172,26 @@ def match_and_recall(
 def content_edges(new: Sequence[Fingerprint], existing: Sequence[Fingerprint]) -> list[Edge]:
     """Edges found by content alone: candidates of each new article, scored, thresholded."""
     corpus = to_corpus([*existing, *new])
+    index, arrays = corpus.index, corpus.arrays
+    scratch = Scratch.for_index(index, arrays)
     edges: dict[tuple[str, str], Edge] = {}
     seen: set[tuple[str, str]] = set()
-    for fp in new:
-        aid = fp.article_id
-        for other in candidates(corpus, aid):
-            key = (aid, other) if aid < other else (other, aid)
+    rows = np.fromiter(dict.fromkeys(index.rows[fp.article_id] for fp in new), dtype=np.int64)
+    ids = index.ids
+    for start in range(0, len(rows), scratch.block):
+        block = rows[start : start + scratch.block]
+        # The array bound only filters; the scalar bound (_upper_bound's) decides as before.
+        mine, others = survivor_pairs(
+            index, arrays, block, scratch, corpus.mass_floor, THRESHOLD, MIN_SHARED
+        )
+        for x, y in zip(mine.tolist(), others.tolist(), strict=True):
+            a, b = ids[x], ids[y]
+            key = (a, b) if a < b else (b, a)
             if key in seen:
                 continue
             seen.add(key)
-            if _upper_bound(corpus, key[0], key[1]) < THRESHOLD:
-                continue
-            edge = score_pair(corpus, key[0], key[1])
-            if edge.score >= THRESHOLD:
+            edge = _bounded_edge(corpus, key[0], key[1])
+            if edge is not None and edge.score >= THRESHOLD:
                 edges[key] = edge
     return [edges[k] for k in sorted(edges)]
 
@@ -213,27 +226,11 @@ def candidates(corpus: Corpus, aid: str) -> set[str]:
     no longer than max_posting, and an article must share MIN_SHARED of them: one shared
     anchor cannot lift a pair over the threshold, and it keeps 100k articles fast.
     """
-    fp = corpus.fps[aid]
-    limit = corpus.max_posting
-    postings, weight = corpus.postings, corpus.weight
-    rare = sorted(
-        (a for a in fp.anchors if 1 < len(postings.get(a, ())) <= limit),
-        key=lambda a: -weight[a],
-    )[:QUERY_ANCHORS]
-    hits = Counter(itertools.chain.from_iterable(postings[a] for a in rare))
-    found = {other for other, n in hits.items() if n >= MIN_SHARED}
-    if fp.n_tokens >= 20:
-        for band in range(LSH_BANDS):
-            key = tuple(fp.minhash[band * LSH_ROWS : (band + 1) * LSH_ROWS])
-            found.update(corpus.bands.get((band, key), ()))
-    found.update(corpus.by_hash.get(fp.content_sha256, ()))
-    found.discard(aid)
-    return found
-
-
-def _kind(anchor: str) -> str:
-    """The kind prefix of an anchor string."""
-    return anchor.split(":", 1)[0]
+    index, arrays = corpus.index, corpus.arrays
+    row = np.array([index.rows[aid]], dtype=np.int64)
+    scratch = Scratch.for_index(index, arrays, most=1)
+    _, rows = candidate_pairs(index, arrays, row, scratch, MIN_SHARED)
+    return {index.ids[r] for r in rows.tolist()}
 
 
 def minhash_similarity(x: Fingerprint, y: Fingerprint) -> float:
@@ -244,10 +241,10 @@ def minhash_similarity(x: Fingerprint, y: Fingerprint) -> float:
     return same / len(x.minhash)
 
 
-def _usable(anchors: Iterable[str], cross_script: bool) -> set[str]:
+def _usable(anchors: Iterable[str], cross_script: bool, kind_of: dict[str, str]) -> set[str]:
     """Anchors that are comparable for this pair: exact names in one script, skeletons across."""
     drop = "nm" if cross_script else "ns"
-    return {a for a in anchors if _kind(a) != drop}
+    return {a for a in anchors if kind_of[a] != drop}
 
 
 def _view(corpus: Corpus, aid: str, cross: bool) -> tuple[frozenset[str], float]:
@@ -255,7 +252,7 @@ def _view(corpus: Corpus, aid: str, cross: bool) -> tuple[frozenset[str], float]
     key = (aid, cross)
     view = corpus.views.get(key)
     if view is None:
-        anchors = frozenset(_usable(corpus.fps[aid].anchors, cross))
+        anchors = frozenset(_usable(corpus.fps[aid].anchors, cross, corpus.kind_of))
         view = (anchors, sum(corpus.weight.get(t, 0.0) for t in anchors))
         corpus.views[key] = view
     return view
@@ -278,6 +275,26 @@ def _upper_bound(corpus: Corpus, a: str, b: str) -> float:
     return bound
 
 
+def _bounded_edge(corpus: Corpus, a: str, b: str) -> Edge | None:
+    """score_pair if _upper_bound reaches THRESHOLD, else None: one intersection for both."""
+    x, y = corpus.fps[a], corpus.fps[b]
+    if x.content_sha256 == y.content_sha256:
+        return score_pair(corpus, a, b)
+    cross = (x.script == "cyrillic") != (y.script == "cyrillic")
+    ax, mass_x = _view(corpus, a, cross)
+    ay, mass_y = _view(corpus, b, cross)
+    shared = ax & ay
+    weight = corpus.weight
+    norm = math.sqrt(max(mass_x, corpus.mass_floor) * max(mass_y, corpus.mass_floor))
+    bound = sum(weight.get(t, 0.0) for t in shared) / norm if norm else 0.0
+    jaccard = minhash_similarity(x, y) if x.lang == y.lang else 0.0
+    if x.lang == y.lang and bound < THRESHOLD:
+        bound = max(bound, jaccard)
+    if bound < THRESHOLD:
+        return None
+    return _to_edge(corpus, a, b, (ax, ay), shared, norm, jaccard)
+
+
 def score_pair(corpus: Corpus, a: str, b: str) -> Edge:
     """Score one pair from its shared anchors, MinHash and date agreement."""
     x, y = corpus.fps[a], corpus.fps[b]
@@ -287,20 +304,33 @@ def score_pair(corpus: Corpus, a: str, b: str) -> Edge:
     cross = (x.script == "cyrillic") != (y.script == "cyrillic")
     ax, mass_x = _view(corpus, a, cross)
     ay, mass_y = _view(corpus, b, cross)
-    weight = corpus.weight
-    per_kind: dict[str, float] = defaultdict(float)
-    shared = ax & ay
-    for t in shared:
-        per_kind[_kind(t)] += weight.get(t, 0.0)
     norm = math.sqrt(max(mass_x, corpus.mass_floor) * max(mass_y, corpus.mass_floor))
+    jaccard = minhash_similarity(x, y) if x.lang == y.lang else 0.0
+    return _to_edge(corpus, a, b, (ax, ay), ax & ay, norm, jaccard)
+
+
+def _to_edge(
+    corpus: Corpus,
+    a: str,
+    b: str,
+    views: tuple[frozenset[str], frozenset[str]],
+    shared: AbstractSet[str],
+    norm: float,
+    jaccard: float,
+) -> Edge:
+    """The scored edge of a pair from its usable anchors, their intersection, norm, MinHash."""
+    x, y = corpus.fps[a], corpus.fps[b]
+    weight, kind_of = corpus.weight, corpus.kind_of
+    per_kind: dict[str, float] = defaultdict(float)
+    for t in shared:
+        per_kind[kind_of[t]] += weight.get(t, 0.0)
     anchor_sim = sum(per_kind.values()) / norm if norm else 0.0
     evidence = {kind: round(value, 3) for kind, value in per_kind.items()}
     evidence["anchors"] = round(anchor_sim, 4)
-    jaccard = minhash_similarity(x, y) if x.lang == y.lang else 0.0
     evidence["minhash"] = round(jaccard, 4)
-    penalty = date_conflict(x, y, ax, ay)
+    penalty = date_conflict(x, y, views[0], views[1])
     evidence["date_conflict"] = penalty
-    if sum(1 for t in shared if _kind(t) not in DATE_KINDS) < MIN_FACTS:
+    if sum(1 for t in shared if kind_of[t] not in DATE_KINDS) < MIN_FACTS:
         # Many events share a day, and a name or a number recurs by chance: a story
         # needs MIN_FACTS shared anchors besides its date.
         anchor_sim = 0.0

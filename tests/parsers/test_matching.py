@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from parsers.fingerprint import to_fingerprint
+from parsers.fingerprint import Fingerprint, to_fingerprint
 from parsers.matching import (
+    QUERY_ANCHORS,
     THRESHOLD,
+    _upper_bound,
     candidates,
     citation_recall,
     match_and_recall,
     match_new,
+    score_pair,
     to_corpus,
 )
 from tests.parsers.matching_texts import (
@@ -164,3 +167,71 @@ def test_same_series_other_year_stays_apart_while_its_translation_matches() -> N
     fps = [to_fingerprint(a) for a in (forum_2023, forum_2023_de, forum_2024)]
     pairs = _pairs(match_new(fps, list(SEEDS.values()) + OTHERS, use_citations=False))
     assert pairs == {frozenset((fps[0].article_id, fps[1].article_id))}
+
+
+def _fp(aid: str, *anchors: str, script: str = "latin", lang: str = "en") -> Fingerprint:
+    """A hand-made fingerprint without text (no MinHash, no bands): anchors decide."""
+    return Fingerprint(aid, lang, f"sha-{aid}", None, anchors=anchors, script=script)
+
+
+def test_rarest_anchor_ties_keep_tuple_order() -> None:
+    # 30 anchors of one kind and df 2 weigh the same: the first QUERY_ANCHORS in tuple
+    # order are looked up, so the holder of the last six is no candidate.
+    anchors = [f"num:{k}" for k in range(100, 130)]
+    query = _fp("query", *anchors)
+    early = _fp("early", *anchors[:QUERY_ANCHORS])
+    late = _fp("late", *anchors[QUERY_ANCHORS:])
+    corpus = to_corpus([query, early, late])
+    assert candidates(corpus, "query") == {"early"}
+
+
+def test_cross_script_pair_compares_skeletons_not_names() -> None:
+    latin = _fp("latin", "nm:ivan petrov", "ns:ivnptrv", "num:3200", "code:5g")
+    cyrillic = _fp(
+        "cyrillic", "nm:иван петров", "ns:ivnptrv", "num:3200", "code:5g", script="cyrillic"
+    )
+    (edge,) = match_new([cyrillic], [latin], use_citations=False)
+    assert edge.evidence["ns"] > 0 and "nm" not in edge.evidence
+
+
+def test_same_script_pair_ignores_skeletons() -> None:
+    one = _fp("one", "nm:ivan petrov", "ns:ivnptrv", "num:3200")
+    two = _fp("two", "nm:iwan petrow", "ns:ivnptrv", "num:3200", lang="de")
+    assert match_new([one], [two], use_citations=False) == []
+
+
+def test_article_without_anchors_matches_only_by_hash() -> None:
+    empty = replace(_fp("empty"), n_tokens=5)
+    copy = replace(empty, article_id="copy")
+    other = _fp("other", "num:1", "num:2")
+    edges = match_new([empty], [copy, other], use_citations=False)
+    assert [(e.a, e.b) for e in edges] == [("copy", "empty")]
+
+
+def test_empty_corpus_has_no_edges() -> None:
+    assert match_new([], [], use_citations=False) == []
+    assert to_corpus([]).fps == {}
+
+
+def test_new_fingerprint_replaces_the_stored_one_with_its_id() -> None:
+    stored = _fp("x", "num:41", "code:5g", "pct:78")
+    partner = _fp("y", "num:41", "code:5g", "pct:78")
+    changed = _fp("x", "num:99", "acr:mot")
+    assert len(match_new([stored], [partner], use_citations=False)) == 1
+    assert match_new([changed], [stored, partner], use_citations=False) == []
+
+
+def test_array_filter_keeps_every_pair_the_scalar_bound_keeps() -> None:
+    everything = list(SEEDS.values()) + OTHERS
+    corpus = to_corpus(everything)
+    expected = set()
+    for fp in everything:
+        for other in candidates(corpus, fp.article_id):
+            a, b = sorted((fp.article_id, other))
+            if (
+                _upper_bound(corpus, a, b) >= THRESHOLD
+                and score_pair(corpus, a, b).score >= THRESHOLD
+            ):
+                expected.add((a, b))
+    edges = match_new(everything, [], use_citations=False)
+    assert {(e.a, e.b) for e in edges} == expected

@@ -1,0 +1,235 @@
+"""Candidates and a bound on the match score for a block of articles against all, as arrays.
+
+The bound is parsers.matching._upper_bound's (shared anchor weight over pivoted norms, or
+MinHash within one language) computed for all candidates of a block of articles at once:
+shared weight of rare anchors exactly through their postings, of common anchors first bounded
+by the smaller common mass and gathered only where that could matter. Sums run in another
+order than Python's, so the filter keeps a slack; the scalar bound and score decide after it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from parsers.match_index import Bools, Floats, Ints, MatchIndex, to_row_sums, to_slices, to_unique
+
+SLACK = 1e-6
+# Anchors on at most this many articles have their shared weight summed through postings;
+# above, the posting walk costs more than gathering the few pairs a mass bound leaves.
+EXACT_POSTING = 200
+# Rows matched together: fewer, larger array operations; the work arrays hold block × rows.
+MAX_BLOCK = 256
+BLOCK_CELLS = 4_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class MatchArrays:
+    """Weights, masses and query anchors as arrays; view 0 is same-script, 1 cross-script."""
+
+    weights: Floats
+    view_weights: tuple[Floats, Floats]
+    masses: tuple[Floats, Floats]
+    common_masses: tuple[Floats, Floats]
+    # CSR per row: anchors walked through postings (rare), gathered (common), queried.
+    rare_ptr: Ints
+    rare_occ: Ints
+    # Common anchors by a compact id of their own, with their view weights.
+    common_ptr: Ints
+    common_occ: Ints
+    common_weights: tuple[Floats, Floats]
+    query_ptr: Ints
+    query_occ: Ints
+    # Low byte of each MinHash value: an eighth of the memory to compare.
+    minhash_bytes: npt.NDArray[np.uint8]
+    # Rows with another row in one of their LSH groups or content-hash group.
+    band_partners: Bools
+    hash_partners: Bools
+
+
+@dataclass(frozen=True, slots=True)
+class Scratch:
+    """Work arrays for a block of rows against all rows, zero between blocks."""
+
+    block: int
+    counts: Ints
+    sums: Floats
+    mark: Ints
+    dense: Floats
+
+    @classmethod
+    def for_index(cls, index: MatchIndex, arrays: MatchArrays, most: int = MAX_BLOCK) -> Scratch:
+        """Scratch for blocks of as many rows as keep each array near BLOCK_CELLS cells."""
+        rows, common = len(index.ids), len(arrays.common_weights[0])
+        block = max(1, min(most, BLOCK_CELLS // max(rows, common, 1)))
+        return cls(
+            block=block,
+            counts=np.zeros(block * rows, dtype=np.int64),
+            sums=np.zeros(block * rows, dtype=np.float64),
+            mark=np.zeros(block * rows, dtype=np.int64),
+            dense=np.zeros(block * common, dtype=np.float64),
+        )
+
+
+def _to_csr(row_of: Ints, keep: Bools, values: Ints, rows: int) -> tuple[Ints, Ints]:
+    """CSR of values[keep], grouped by row_of (already in row order)."""
+    ptr = np.zeros(rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row_of[keep], minlength=rows), out=ptr[1:])
+    return ptr, values[keep]
+
+
+def to_match_arrays(
+    index: MatchIndex, weights: Floats, max_posting: int, query_anchors: int
+) -> MatchArrays:
+    """Arrays for one corpus: view weights and masses, per-row anchor classes, query anchors."""
+    rows = len(index.ids)
+    kinds = np.array(index.kinds, dtype=object)
+    view_weights = (
+        np.where(kinds == "ns", 0.0, weights).astype(np.float64),
+        np.where(kinds == "nm", 0.0, weights).astype(np.float64),
+    )
+    occ, df = index.occ, index.df[index.occ]
+    row_of = np.repeat(np.arange(rows, dtype=np.int64), np.diff(index.ptr))
+    rare_ptr, rare_occ = _to_csr(row_of, (df > 1) & (df <= EXACT_POSTING), occ, rows)
+    common_ptr, common_anchors = _to_csr(row_of, df > EXACT_POSTING, occ, rows)
+    common_ids, common_occ = np.unique(common_anchors, return_inverse=True)
+    # Rarest first: a stable sort by row, then by negated weight keeps tuple order on ties,
+    # as sorted(key=-weight) does per article.
+    eligible = np.flatnonzero((df > 1) & (df <= max_posting))
+    order = eligible[np.lexsort((-weights[occ[eligible]], row_of[eligible]))]
+    order_rows = row_of[order]
+    starts = np.searchsorted(order_rows, order_rows, side="left")
+    query = np.zeros(len(occ), dtype=bool)
+    query[order[np.arange(len(order)) - starts < query_anchors]] = True
+    query_ptr = np.zeros(rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row_of[order[query[order]]], minlength=rows), out=query_ptr[1:])
+    # Unbanded rows hold group -1, which reads the appended size 0.
+    band_sizes = np.append(np.diff(index.band_ptr), 0)
+    band_partners = np.asarray((band_sizes[index.band_group] > 1).any(axis=1), dtype=bool)
+    return MatchArrays(
+        weights=weights,
+        view_weights=view_weights,
+        masses=(
+            to_row_sums(index.ptr, view_weights[0][occ], rows),
+            to_row_sums(index.ptr, view_weights[1][occ], rows),
+        ),
+        common_masses=(
+            to_row_sums(common_ptr, view_weights[0][common_anchors], rows),
+            to_row_sums(common_ptr, view_weights[1][common_anchors], rows),
+        ),
+        rare_ptr=rare_ptr,
+        rare_occ=rare_occ,
+        common_ptr=common_ptr,
+        common_occ=common_occ.reshape(-1).astype(np.int64),
+        common_weights=(view_weights[0][common_ids], view_weights[1][common_ids]),
+        query_ptr=query_ptr,
+        query_occ=occ[order[query[order]]],
+        minhash_bytes=(index.minhash & 0xFF).astype(np.uint8),
+        band_partners=band_partners,
+        hash_partners=np.diff(index.hash_ptr)[index.hash_group] > 1,
+    )
+
+
+def candidate_pairs(
+    index: MatchIndex, arrays: MatchArrays, rows: Ints, scratch: Scratch, min_shared: int
+) -> tuple[Ints, Ints]:
+    """(position in rows, other row) pairs: min_shared query anchors, an LSH group, a hash."""
+    n = len(index.ids)
+    local = np.arange(len(rows), dtype=np.int64)
+    query = to_slices(arrays.query_ptr, arrays.query_occ, rows)
+    query_local = np.repeat(local, arrays.query_ptr[rows + 1] - arrays.query_ptr[rows])
+    hits = np.repeat(query_local, index.df[query]) * n
+    hits += to_slices(index.post_ptr, index.post_rows, query)
+    np.add.at(scratch.counts, hits, 1)
+    found = [hits[scratch.counts[hits] >= min_shared]]
+    scratch.counts[hits] = 0
+    banded = local[arrays.band_partners[rows]]
+    if len(banded):
+        groups = index.band_group[rows[banded]].reshape(-1)
+        sizes = index.band_ptr[groups + 1] - index.band_ptr[groups]
+        members = to_slices(index.band_ptr, index.band_rows, groups)
+        found.append(np.repeat(np.repeat(banded, index.band_group.shape[1]), sizes) * n + members)
+    hashed = local[arrays.hash_partners[rows]]
+    if len(hashed):
+        groups = index.hash_group[rows[hashed]]
+        sizes = index.hash_ptr[groups + 1] - index.hash_ptr[groups]
+        members = to_slices(index.hash_ptr, index.hash_rows, groups)
+        found.append(np.repeat(hashed, sizes) * n + members)
+    keys = to_unique(np.concatenate(found), scratch.mark)
+    mine, others = keys // n, keys % n
+    apart = others != rows[mine]
+    return mine[apart], others[apart]
+
+
+def survivor_pairs(
+    index: MatchIndex,
+    arrays: MatchArrays,
+    rows: Ints,
+    scratch: Scratch,
+    floor: float,
+    threshold: float,
+    min_shared: int,
+) -> tuple[Ints, Ints]:
+    """Candidate pairs (row, other) of a block of rows whose bound may reach threshold."""
+    mine, others = candidate_pairs(index, arrays, rows, scratch, min_shared)
+    if len(others) == 0:
+        return others, others
+    n, common_n = len(index.ids), len(arrays.common_weights[0])
+    local = np.arange(len(rows), dtype=np.int64)
+    row_of = rows[mine]
+    keep = (index.hash_group[others] == index.hash_group[row_of]) | index.repeats[others]
+    keep |= index.repeats[row_of]
+    low = threshold - SLACK
+    rare = to_slices(arrays.rare_ptr, arrays.rare_occ, rows)
+    rare_local = np.repeat(local, arrays.rare_ptr[rows + 1] - arrays.rare_ptr[rows])
+    holders = np.repeat(rare_local, index.df[rare]) * n
+    holders += to_slices(index.post_ptr, index.post_rows, rare)
+    pair_keys = mine * n + others
+    cross = index.cyrillic[others] != index.cyrillic[row_of]
+    mh_pairs = (
+        index.has_tokens[others]
+        & index.has_tokens[row_of]
+        & (index.lang[others] == index.lang[row_of])
+    )
+    common = to_slices(arrays.common_ptr, arrays.common_occ, rows)
+    common_local = np.repeat(local, arrays.common_ptr[rows + 1] - arrays.common_ptr[rows])
+    common_keys = common_local * common_n + common
+    for view in (0, 1):
+        part = np.flatnonzero(cross == bool(view))
+        if len(part) == 0:
+            continue
+        weights = arrays.view_weights[view]
+        np.add.at(scratch.sums, holders, np.repeat(weights[rare], index.df[rare]))
+        shared = scratch.sums[pair_keys[part]]
+        scratch.sums[holders] = 0.0
+        js, is_ = others[part], row_of[part]
+        masses, common_mass = arrays.masses[view], arrays.common_masses[view]
+        norm = np.sqrt(np.maximum(masses[js], floor) * np.maximum(masses[is_], floor))
+        norm[norm == 0] = np.inf
+        bound = (shared + np.minimum(common_mass[js], common_mass[is_])) / norm
+        close = np.flatnonzero(bound >= low)
+        anchored = np.zeros(len(part), dtype=bool)
+        if len(close):
+            scratch.dense[common_keys] = arrays.common_weights[view][common]
+            near = js[close]
+            lens = arrays.common_ptr[near + 1] - arrays.common_ptr[near]
+            cells = np.repeat(mine[part[close]] * common_n, lens)
+            cells += to_slices(arrays.common_ptr, arrays.common_occ, near)
+            # reduceat over the non-empty segments only: it reads an empty one as one value.
+            filled = lens > 0
+            extra = np.zeros(len(close), dtype=np.float64)
+            if len(cells):
+                starts = (np.cumsum(lens) - lens)[filled]
+                extra[filled] = np.add.reduceat(scratch.dense[cells], starts)
+            scratch.dense[common_keys] = 0.0
+            anchored[close] = (shared[close] + extra) / norm[close] >= low
+        keep[part] |= anchored
+        rest = part[~anchored & mh_pairs[part]]
+        if len(rest):
+            # Low bytes only: a byte can match where the value does not, never the reverse.
+            sigs = arrays.minhash_bytes
+            same = np.count_nonzero(sigs[others[rest]] == sigs[row_of[rest]], axis=1)
+            keep[rest[same / sigs.shape[1] >= low]] = True
+    return row_of[keep], others[keep]
