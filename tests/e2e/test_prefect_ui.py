@@ -25,7 +25,10 @@ from tests.e2e.webhook import WebhookReceiver
 pytestmark = pytest.mark.timeout(600)
 
 # Offline, so "fetch sources" does not run.
-STAGES = ["read seeds", "open warehouse", "parse pages", "match stories", "load warehouse"]
+STAGES = [
+    "read seeds", "open warehouse", "parse pages", "fingerprint articles", "match stories",
+    "load warehouse",
+]
 
 
 @dataclass(frozen=True)
