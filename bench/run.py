@@ -487,11 +487,6 @@ def summarize_profile(raw: Path, top: int = 12) -> dict[str, Any]:
     return out
 
 
-# The flow's call sites of each task (flows/nightly.py lambdas), by the code they contain.
-CALL_SITES = (("read_seeds_task", "read_seeds"), ("open_task", "open_warehouse"),
-              ("fetch_task", "fetch"), ("parse_task", "parse"), ("fingerprint_task", "fingerprint"),
-              ("match_task", "match"),
-              ("load_task", "load"))
 
 
 def _calling_stage(frames: list[str], lines: dict[str, str]) -> str | None:
@@ -511,7 +506,8 @@ def _nightly_lines() -> dict[str, str]:
     except OSError:
         return out
     for i, line in enumerate(text, 1):
-        for fn, stage in CALL_SITES:
+        # The flow's call sites of each task (flows/nightly.py lambdas), by the code they hold.
+        for stage, fn in STAGE_FUNCS.items():
             if f"{fn}(" in line and "def " not in line:
                 out[str(i)] = stage
     return out

@@ -36,12 +36,12 @@ from flows.stages import (
     changed_articles,
     cited_urls,
     fetch_rejects,
-    fingerprint_changed,
     match_stories,
     parse_pages,
     split_unchanged,
     to_archive,
     to_attempt_rows,
+    to_fingerprints,
 )
 from parsers.fingerprint import Fingerprint, to_fingerprint
 from parsers.records import Page
@@ -189,11 +189,11 @@ def fingerprint_task(
     articles: list[Any], known_sha: dict[str, str], workers: int, early: Background[Any, Any] | None
 ) -> list[Fingerprint]:
     """Fingerprint the new and changed articles (unchanged ones keep their stored prints)."""
-    total = len(changed_articles(articles, known_sha))
-    with progress.stage("fingerprint", total, get_run_logger()):
+    changed = changed_articles(articles, known_sha)
+    with progress.stage("fingerprint", len(changed), get_run_logger()):
         ready = early.collect() if early is not None else []
         progress.advance(len(ready))
-        fps = fingerprint_changed(articles, known_sha, workers, ready)
+        fps = to_fingerprints(changed, workers, ready)
     get_run_logger().info(
         "fingerprinted %d new/changed of %d articles (%d while fetching)",
         len(fps), len(articles), len(ready),

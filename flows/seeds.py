@@ -34,13 +34,9 @@ def list_seed_files(seeds_dir: Path) -> list[Path]:
     return found
 
 
-def read_seed(path: Path, seeds_dir: Path) -> bytes:
-    """A seed file's bytes; refuses links out of the directory, non-files and huge files."""
-    return _read_resolved(path.resolve(), seeds_dir.resolve())
-
-
 def _read_resolved(resolved: Path, root: Path) -> bytes:
-    """read_seed of a resolved path below the resolved seeds directory."""
+    """A seed file's bytes (path and seeds directory resolved); refuses links out of the
+    directory, non-files and huge files."""
     if not resolved.is_relative_to(root):
         raise ParseError(f"symlink points outside the seeds directory: {resolved}")
     # Open without following a final symlink swap: the checked target is what we read.

@@ -158,16 +158,18 @@ def fingerprint_changed(
     ready: Sequence[Fingerprint] = (),
 ) -> list[Fingerprint]:
     """Fingerprints of the new and changed articles, in batch order; `ready` ones are reused."""
-    changed = changed_articles(articles, known_sha)
+    return to_fingerprints(changed_articles(articles, known_sha), workers, ready)
+
+
+def to_fingerprints(
+    changed: Sequence[Article], workers: int = 1, ready: Sequence[Fingerprint] = ()
+) -> list[Fingerprint]:
+    """Fingerprints of the (distinct) articles in order; `ready` ones are reused."""
     have = {fp.article_id: fp for fp in ready}
     # A fingerprint made early serves only the very text it was made from.
-    todo = [a for a in changed if not _made_from(have.get(a.article_id), a)]
-    made = iter(map_cpu(to_fingerprint, todo, workers))
-    out = []
-    for a in changed:
-        fp = have.get(a.article_id)
-        out.append(fp if fp is not None and _made_from(fp, a) else next(made))
-    return out
+    fresh = [a for a in changed if not _made_from(have.get(a.article_id), a)]
+    made = {fp.article_id: fp for fp in map_cpu(to_fingerprint, fresh, workers)}
+    return [made[a.article_id] if a.article_id in made else have[a.article_id] for a in changed]
 
 
 def _made_from(fp: Fingerprint | None, article: Article) -> bool:
