@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import pyarrow as pa
 
 from parsers.records import Article, Page
+from warehouse.db import MEMORY
 from warehouse.errors import to_clear_error
 from warehouse.rows import (
     PAGE_META_SCHEMA,
@@ -26,6 +28,16 @@ from warehouse.rows import (
     to_page_rows,
 )
 
+T = TypeVar("T")
+# Rows turned into Arrow and inserted at a time. The night's whole batch as Arrow columns was
+# ~2 GB at 100k articles on top of the records; a slice of 10k holds ~1/10 of that, and
+# DuckDB appends the slices to the same transaction's row groups.
+CHUNK_ROWS = 10_000
+_SIZE = re.compile(r"([0-9.]+)\s*([a-z]*)")
+_UNITS = {
+    "": 1, "b": 1, "bytes": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+    "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40,
+}
 # Columns a page with its archived body updates in place: not its key, nor what the body fixes.
 _PAGE_META = tuple(
     n for n in PAGE_META_SCHEMA.names if n not in ("url", "body_sha256", "body_bytes")
@@ -74,6 +86,8 @@ def load_batch(
     process mid-load.
     """
     now = datetime.now(UTC)
+    room = load_memory(batch_bytes(batch), to_bytes(MEMORY), _ram_bytes())
+    con.execute(f"set memory_limit = '{room}B'")
     con.execute("begin transaction")
     try:
         new, changed, same = _load_articles(con, batch, now)
@@ -92,6 +106,9 @@ def load_batch(
         if clear is not exc:
             raise clear from exc
         raise
+    finally:
+        with contextlib.suppress(duckdb.Error):
+            con.execute(f"set memory_limit = '{MEMORY}'")  # the connection's cap (warehouse.db)
     return LoadCounts(
         articles_new=new,
         articles_changed=changed,
@@ -102,6 +119,39 @@ def load_batch(
         stories=n_stories,
         members=len(batch.members),
     )
+
+
+def batch_bytes(batch: LoadBatch) -> int:
+    """Roughly what the batch's new rows take in DuckDB before the commit writes them."""
+    chars = sum(len(p) for a in batch.articles for p in a.body)
+    # Text is in articles.body, articles.paragraphs and article_versions.body; UTF-8 of German
+    # and Vietnamese ~1.2 bytes a character; a fingerprint's JSON ~5.5 KB on the benchmark.
+    return int(chars * 3.6) + sum(map(len, batch.compressed.values())) + 6_000 * len(
+        batch.fingerprints
+    )
+
+
+def load_memory(needed: int, cap: int, ram: int) -> int:
+    """DuckDB's memory limit for a load: room for the batch, up to a quarter of the RAM.
+
+    DuckDB holds a transaction's new row groups until the commit; over its limit it spills
+    them to a temp file and reads them back. A 100k-article load (~3 GB of rows) under the
+    512 MB connection cap took 89 s to commit instead of 24 s, for ~1.4 GB less memory.
+    """
+    return max(cap, min(int(needed * 1.25), ram // 4))
+
+
+def to_bytes(size: str) -> int:
+    """Bytes of a DuckDB size such as '512MB' or '1.5 GiB' (0 when unreadable)."""
+    match = _SIZE.fullmatch(size.strip().lower())
+    if not match or match.group(2) not in _UNITS:
+        return 0
+    return int(float(match.group(1)) * _UNITS[match.group(2)])
+
+
+def _ram_bytes() -> int:
+    """Physical memory of the machine."""
+    return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
 
 
 def _commit_checkpointed(con: duckdb.DuckDBPyConnection) -> None:
@@ -194,26 +244,26 @@ def _load_articles(
     versioned = [(a.article_id, a.content_sha256) not in versions for a in unique]
     needed = [(a, o, w, v) for a, o, w, v in zip(unique, old, write, versioned, strict=True)
               if w or v]
-    if needed:
-        rows = to_article_rows([a for a, _, _, _ in needed])
+    changed = [a.article_id for a, o, w, _ in needed if w and o is not None]
+    if changed:
+        _register_ids(con, "_changed", changed)
+        con.execute("delete from articles where article_id in (select id from _changed)")
+        con.unregister("_changed")
+    for part in _chunks(needed):
+        rows = to_article_rows([a for a, _, _, _ in part])
         _insert_from(
             con,
             "insert into article_versions select article_id, content_sha256, ?, ?, title, "
             "lead, body, published_at, author, extractor from _rows",
-            _where(rows, [v for _, _, _, v in needed]),
+            _where(rows, [v for _, _, _, v in part]),
             [batch.run_id, now],
         )
-        changed = [a.article_id for a, o, w, _ in needed if w and o is not None]
-        if changed:
-            _register_ids(con, "_changed", changed)
-            con.execute("delete from articles where article_id in (select id from _changed)")
-            con.unregister("_changed")
-        first_seen = pa.array([o[1] if o else batch.run_id for _, o, _, _ in needed], pa.string())
+        first_seen = pa.array([o[1] if o else batch.run_id for _, o, _, _ in part], pa.string())
         _insert_from(
             con,
             "insert into articles by name select *, ?::varchar as last_seen_run, "
             "?::timestamptz as updated_at from _rows",
-            _where(rows.append_column("first_seen_run", first_seen), [w for _, _, w, _ in needed]),
+            _where(rows.append_column("first_seen_run", first_seen), [w for _, _, w, _ in part]),
             [batch.run_id, now],
         )
     same = [i for i, w in zip(ids, write, strict=True) if not w]
@@ -227,6 +277,12 @@ def _load_articles(
         con.unregister("_seen")
     n_changed = sum(1 for o, w in zip(old, write, strict=True) if w and o is not None)
     return len(ids) - len(same) - n_changed, n_changed, len(same) + len(set(batch.seen_ids))
+
+
+def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
+    """The items in slices of CHUNK_ROWS, so one slice's Arrow columns are held at a time."""
+    for start in range(0, len(items), CHUNK_ROWS):
+        yield items[start : start + CHUNK_ROWS]
 
 
 def _where(rows: pa.Table, mask: Sequence[bool]) -> pa.Table:
@@ -287,7 +343,8 @@ def _load_pages(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> None:
                 _register_ids(con, "_replaced", replaced)
                 con.execute("delete from pages where url in (select id from _replaced)")
                 con.unregister("_replaced")
-            _insert(con, "pages", to_page_rows(fresh, batch.page_articles, batch.compressed))
+            for part in _chunks(fresh):
+                _insert(con, "pages", to_page_rows(part, batch.page_articles, batch.compressed))
     # A page revalidated (304) or re-parsed keeps its body but may gain its article.
     if batch.page_articles:
         links = pa.table(
@@ -323,17 +380,18 @@ def _load_fingerprints(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> None
     fps = list({fp[0]: fp for fp in batch.fingerprints}.values())
     if not fps:
         return
-    rows = pa.table(
-        {
-            "article_id": pa.array([f[0] for f in fps], pa.string()),
-            "content_sha256": pa.array([f[1] for f in fps], pa.string()),
-            "data": to_json_array(f[2] for f in fps),
-        }
-    )
-    con.register("_fps", rows)
-    con.execute("delete from fingerprints where article_id in (select article_id from _fps)")
-    con.execute("insert into fingerprints by name select * from _fps")
-    con.unregister("_fps")
+    _register_ids(con, "_ids", [f[0] for f in fps])
+    con.execute("delete from fingerprints where article_id in (select id from _ids)")
+    con.unregister("_ids")
+    for part in _chunks(fps):
+        rows = pa.table(
+            {
+                "article_id": pa.array([f[0] for f in part], pa.string()),
+                "content_sha256": pa.array([f[1] for f in part], pa.string()),
+                "data": to_json_array(f[2] for f in part),
+            }
+        )
+        _insert(con, "fingerprints", rows)
 
 
 def _load_stories(con: duckdb.DuckDBPyConnection, batch: LoadBatch, now: datetime) -> int:

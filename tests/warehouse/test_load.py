@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, datetime
+from pathlib import Path
 
 import duckdb
 import pytest
 
 from parsers.records import Article, Citation, Image, Page, to_article_id
-from warehouse.load import LoadBatch, load_batch
+import warehouse.load
+from warehouse.db import open_warehouse
+from warehouse.load import LoadBatch, load_batch, load_memory, to_bytes
 from warehouse.state import read_pages
 
 
@@ -227,3 +230,66 @@ def test_a_current_text_without_its_version_row_gets_one(
     assert fresh_db.execute("select first_seen_run, last_seen_run from articles").fetchall() == [
         ("r1", "r2")
     ]
+
+
+_TABLES = {
+    "articles": "article_id, content_sha256, body, first_seen_run, last_seen_run",
+    "article_versions": "article_id, content_sha256, run_id, body",
+    "pages": "url, body, article_id",
+    "fingerprints": "article_id, content_sha256, data",
+}
+
+
+def _two_nights(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[object, ...]]]:
+    """Load 5 articles, pages and fingerprints, then a night where some changed; the tables."""
+    def night(run_id: str, texts: dict[int, str]) -> LoadBatch:
+        articles = [_article(n, text) for n, text in texts.items()]
+        pages = [dataclasses.replace(_page(f"<p>{t}</p>".encode()), url=f"https://example.vn/{n}")
+                 for n, t in texts.items()]
+        return _batch(
+            run_id, articles, pages=pages,
+            page_articles={p.url: a.article_id for p, a in zip(pages, articles, strict=True)},
+            fingerprints=[(a.article_id, a.content_sha256, {"anchors": [a.body[0]]})
+                          for a in articles],
+        )
+
+    load_batch(con, night("r1", {n: f"Text {n}." for n in range(5)}))
+    load_batch(con, night("r2", {0: "Text 0.", 1: "Neu 1.", 2: "Text 2.", 3: "Neu 3.", 5: "T5."}))
+    return {
+        t: con.execute(f"select {cols} from {t} order by all").fetchall()
+        for t, cols in _TABLES.items()
+    }
+
+
+def test_a_load_in_slices_writes_what_one_slice_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = _two_nights(open_warehouse(tmp_path / "whole.duckdb"))
+    monkeypatch.setattr(warehouse.load, "CHUNK_ROWS", 2)
+    sliced = _two_nights(open_warehouse(tmp_path / "sliced.duckdb"))
+    assert sliced == whole
+    assert [len(whole[t]) for t in _TABLES] == [6, 8, 6, 6]
+
+
+def test_a_load_gets_room_for_its_batch_up_to_a_quarter_of_the_ram() -> None:
+    mb = 10**6
+    assert load_memory(100 * mb, 512 * mb, 16_000 * mb) == 512 * mb  # fits under the cap
+    assert load_memory(3_000 * mb, 512 * mb, 16_000 * mb) == 3_750 * mb
+    assert load_memory(3_000 * mb, 512 * mb, 8_000 * mb) == 2_000 * mb  # a quarter of the RAM
+    assert load_memory(3_000 * mb, 512 * mb, 1_000 * mb) == 512 * mb  # never below the cap
+
+
+def test_duckdb_sizes_read_as_bytes() -> None:
+    assert [to_bytes(s) for s in ("512MB", "1.5 GiB", "488.2 MiB", "100", "80%", "")] == [
+        512 * 10**6, 3 * 2**29, int(488.2 * 2**20), 100, 0, 0,
+    ]
+
+
+def test_the_load_leaves_the_memory_limit_as_it_was(
+    fresh_db: duckdb.DuckDBPyConnection,
+) -> None:
+    before = fresh_db.execute("select current_setting('memory_limit')").fetchone()
+    big = _article(1, "Ein langer Absatz. " * 20_000)
+    load_batch(fresh_db, _batch("r1", [big], fingerprints=[(big.article_id, "x", {})] * 10**5))
+    after = fresh_db.execute("select current_setting('memory_limit')").fetchone()
+    assert after == before
