@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from parsers.records import Article, Citation, Image, Page, to_article_id
 import warehouse.load
+from parsers.records import Article, Citation, Image, Page, to_article_id
 from warehouse.db import open_warehouse
 from warehouse.load import LoadBatch, load_batch, load_memory, to_bytes
 from warehouse.state import read_pages
