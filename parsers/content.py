@@ -196,7 +196,8 @@ def select_container(doc: Document, selectors: tuple[str, ...]) -> Tag | None:
     """The first selector match that holds some text (tuoitre has an empty twin container)."""
     for selector in selectors:
         for el in doc.select(selector, limit=5):
-            if el.get_text(strip=True):
+            # get_text(strip=True) is not empty: its first string is enough to know.
+            if next(iter(el.stripped_strings), None) is not None:
                 return el
     return None
 

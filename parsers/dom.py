@@ -18,23 +18,28 @@ __all__ = ["TagIndex", "find_ancestor", "find_descendant", "is_within", "parse_s
 class TagIndex:
     """Every tag of a page by name, class token and attribute name, from one pass."""
 
-    def __init__(self, soup: BeautifulSoup) -> None:
-        """Index all tags in document order."""
+    def __init__(self, soup: BeautifulSoup | None = None) -> None:
+        """Index all tags in document order (none without a soup: see add)."""
         self.by_name: dict[str, list[Tag]] = {}
         self.by_class: dict[str, list[Tag]] = {}
         self.by_attr: dict[str, list[Tag]] = {}
         self.position: dict[int, int] = {}
+        if soup is None:
+            return
         for pos, el in enumerate(soup.descendants):
-            if not isinstance(el, Tag):
-                continue
-            self.position[id(el)] = pos
-            self.by_name.setdefault(el.name, []).append(el)
-            for key, value in el.attrs.items():
-                if key == "class":
-                    for token in value if isinstance(value, list) else str(value).split():
-                        self.by_class.setdefault(token, []).append(el)
-                else:
-                    self.by_attr.setdefault(key, []).append(el)
+            if isinstance(el, Tag):
+                self.add(el, pos)
+
+    def add(self, el: Tag, pos: int) -> None:
+        """File one tag at its position among the soup's descendants (tags and strings)."""
+        self.position[id(el)] = pos
+        self.by_name.setdefault(el.name, []).append(el)
+        for key, value in el.attrs.items():
+            if key == "class":
+                for token in value if isinstance(value, list) else str(value).split():
+                    self.by_class.setdefault(token, []).append(el)
+            else:
+                self.by_attr.setdefault(key, []).append(el)
 
     def select(self, selector: str, within: Tag | None = None, limit: int = 0) -> list[Tag]:
         """Tags matching the selector (inside `within` if given), in document order."""

@@ -25,7 +25,7 @@ from parsers.prune import prestrip
 from parsers.reads import find_reads
 from parsers.records import Article
 from parsers.registry import find_parser, rules_of
-from parsers.tree import parse_tree, to_soup
+from parsers.tree import parse_tree, to_indexed_soup
 from parsers.urls import canonicalize_url, to_site
 
 EXTRACTOR = "generic"
@@ -122,12 +122,11 @@ def read_document(
     # footers and related lists are most of its elements and no step reads them.
     root = parse_tree(text) if reads is not None else None
     if root is not None and reads is not None:
-        soup = to_soup(root, *find_reads(root, reads))
+        soup, index = to_indexed_soup(root, *find_reads(root, reads))
     else:
         soup = BeautifulSoup(text, "lxml")
-    doc = Document(
-        soup=soup, url=canonical_fetched, fetched_url=url, site=site, index=TagIndex(soup)
-    )
+        index = TagIndex(soup)
+    doc = Document(soup=soup, url=canonical_fetched, fetched_url=url, site=site, index=index)
     read_jsonld(doc, jsonld_blobs)
     read_head(doc)
     return doc

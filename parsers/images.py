@@ -97,7 +97,9 @@ def _caption_of(img: Tag, container: Tag) -> tuple[str | None, str | None]:
     text = re.sub(r"\s+([,.;:!?)])", r"\1", text)
     if not text:
         return None, None
-    m = CREDIT_RE.search(text)
+    # Every credit has its colon; the search costs ~0.1-0.3 ms a caption without one
+    # (case-insensitive Vietnamese alternatives tried at each position).
+    m = CREDIT_RE.search(text) if ":" in text else None
     if m:
         credit = m.group("credit").strip()
         # "Reuters." loses its full stop; initials keep theirs ("H.Y.T.").

@@ -6,13 +6,19 @@ import re
 from collections.abc import Set
 from typing import Any
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
+from bs4.builder import nonwhitespace_re
 from bs4.builder._lxml import LXMLTreeBuilder
+from bs4.element import NavigableString, PageElement
 from lxml import etree
+
+from parsers.dom import TagIndex
 
 # BeautifulSoup's lxml builder records a <!DOCTYPE> anywhere as a string; lxml's tree keeps
 # only a leading one. Past that point the two trees differ, so such pages are not pruned.
 DOCTYPE_RE = re.compile(r"<!doctype", re.IGNORECASE)
+# The whitespace BeautifulSoup.endData collapses to one space or newline.
+ASCII_SPACES = BeautifulSoup.ASCII_SPACES
 
 
 def parse_tree(text: str) -> Any | None:
@@ -48,11 +54,18 @@ def parse_tree(text: str) -> Any | None:
 
 def to_soup(root: Any, whole: Set[Any], path: Set[Any]) -> BeautifulSoup:
     """BeautifulSoup's tree of the kept part of an lxml tree (see _Replay)."""
-    return BeautifulSoup("", builder=_Replay(root, whole, path))
+    return to_indexed_soup(root, whole, path)[0]
+
+
+def to_indexed_soup(root: Any, whole: Set[Any], path: Set[Any]) -> tuple[BeautifulSoup, TagIndex]:
+    """to_soup, and the TagIndex of the soup, filled while the tags are made."""
+    builder = _Replay(root, whole, path)
+    soup = BeautifulSoup("", builder=builder)
+    return soup, builder.index
 
 
 class _Replay(LXMLTreeBuilder):
-    """Feeds BeautifulSoup the parse events of an lxml tree instead of parsing text again.
+    """Builds BeautifulSoup's tree of the kept part of an lxml tree instead of parsing again.
 
     Kept: the root, every element in `whole` with all it holds, every element in `path` (not
     its other children). Any other element is dropped and its tail joins the text before it,
@@ -67,15 +80,23 @@ class _Replay(LXMLTreeBuilder):
         self._root = root
         self._whole = whole
         self._path = path
+        self.index = TagIndex()
 
     def feed(self, markup: Any) -> None:
-        """Replay start/data/end events, as lxml's parser target interface sends them."""
-        start, end, data = self.start, self.end, self.data
+        """Walk the kept elements, making the Tags and strings BeautifulSoup's parse would."""
+        # BeautifulSoup's start/data/end handlers and Tag.__init__ cost ~60 µs per element
+        # (namespace maps, tag counters, a linkage fix per string, per-tag builder lookups);
+        # a tree replayed from lxml is well nested, so _Build makes the same objects with the
+        # same fields and links directly (tests/parsers/test_html_tree.py compares both
+        # builds field by field; bs4 is pinned in pyproject.toml).
+        soup = self.soup
+        assert soup is not None
         whole, path = self._whole, self._path
         root = self._root
-        start(root.tag, root.attrib)
+        build = _Build(soup, self, self.index)
+        build.start(root)
         if root.text:
-            data(root.text)
+            build.pending.append(root.text)
         pending = bool(root.text and root.text.strip())
         # An explicit stack: pages nest thousands of levels deep.
         stack: list[tuple[Any, Any, bool]] = [(root, iter(root), root in whole)]
@@ -84,21 +105,160 @@ class _Replay(LXMLTreeBuilder):
             child = next(children, None)
             if child is None:
                 stack.pop()
-                end(el.tag)
+                build.end()
                 tail = el.tail if el is not root else None
                 if tail:
-                    data(tail)
+                    build.pending.append(tail)
                 pending = bool(tail and tail.strip())
                 continue
             tail = child.tail
             keep = full or child in whole or child in path
             if keep or (pending and tail and tail.strip()):
-                start(child.tag, child.attrib)
+                build.start(child)
                 text = child.text
                 if text:
-                    data(text)
+                    build.pending.append(text)
                 pending = bool(text and text.strip())
                 stack.append((child, iter(child), full or child in whole))
             elif tail:
-                data(tail)
+                build.pending.append(tail)
                 pending = pending or bool(tail.strip())
+        build.flush()
+        soup._most_recent_element = build.last
+
+
+class _Build:
+    """BeautifulSoup.handle_starttag/handle_data/endData/handle_endtag for well-nested events."""
+
+    __slots__ = (
+        "builder",
+        "count",
+        "holders",
+        "index",
+        "kinds",
+        "last",
+        "namespaces",
+        "open",
+        "pending",
+        "preserving",
+        "soup",
+        "soup_class",
+        "value_list",
+    )
+
+    def __init__(self, soup: BeautifulSoup, builder: LXMLTreeBuilder, index: TagIndex) -> None:
+        """Start at the (empty) document, as BeautifulSoup.reset leaves it."""
+        self.soup = soup
+        self.index = index
+        # Position among soup.descendants of the next tag or string made.
+        self.count = 0
+        self.builder = builder
+        self.open: list[Tag] = [soup]
+        self.last: PageElement | None = None
+        self.pending: list[str] = []
+        # Open <pre>/<textarea> keep whitespace-only strings as they are.
+        self.preserving = 0
+        # Open tags whose strings get their own class (script, style, template, rt, rp).
+        self.holders: list[Tag] = []
+        self.namespaces = builder.active_namespace_prefixes[-1] or {}
+        self.soup_class = type(soup)
+        self.kinds: dict[str, tuple[bool, Any, frozenset[str]]] = {}
+        self.value_list = builder.attribute_value_list_class
+
+    def start(self, el: Any) -> None:
+        """Open a Tag for an lxml element (LXMLTreeBuilder.start, handle_starttag, pushTag)."""
+        self.flush()
+        builder = self.builder
+        name = el.tag
+        kind = self.kinds.get(name)
+        if kind is None:
+            kind = self.kinds[name] = self._kind(name)
+        # lxml's values are all str, which HTMLAttributeDict.__setitem__ stores unchanged;
+        # then _replace_cdata_list_attribute_values' split of class, rel, headers, ….
+        attrs = builder.attribute_dict_class(el.attrib)
+        if attrs:
+            lists = kind[2]
+            for key, value in attrs.items():
+                if key in lists:
+                    attrs[key] = self.value_list(nonwhitespace_re.findall(value))
+        parent = self.open[-1]
+        siblings = parent.contents
+        previous = siblings[-1] if siblings else None
+        # Tag.__init__'s attributes, in its order, with what it derives from the builder per
+        # tag name computed once a page; the link fields as setup() sets them.
+        tag = Tag.__new__(Tag)
+        tag.__dict__ = {
+            "parser_class": self.soup_class,
+            "name": name,
+            "namespace": None,
+            "_namespaces": self.namespaces,
+            "prefix": None,
+            "sourceline": None,
+            "sourcepos": None,
+            "attribute_value_list_class": builder.attribute_value_list_class,
+            "attrs": attrs,
+            "known_xml": builder.is_xml,
+            "contents": [],
+            "parent": parent,
+            "previous_element": self.last,
+            "next_element": None,
+            "next_sibling": None,
+            "previous_sibling": previous,
+            "hidden": False,
+            "can_be_empty_element": kind[0],
+            "cdata_list_attributes": builder.cdata_list_attributes,
+            "preserve_whitespace_tags": builder.preserve_whitespace_tags,
+            "interesting_string_types": kind[1],
+        }
+        if self.last is not None:
+            self.last.next_element = tag
+        if previous is not None:
+            previous.next_sibling = tag
+        if name == "meta":
+            builder.set_up_substitutions(tag)
+        self.index.add(tag, self.count)
+        self.count += 1
+        self.last = tag
+        siblings.append(tag)
+        self.open.append(tag)
+        if name in builder.preserve_whitespace_tags:
+            self.preserving += 1
+        if name in builder.string_containers:
+            self.holders.append(tag)
+
+    def _kind(self, name: str) -> tuple[bool, Any, frozenset[str]]:
+        """Tag.__init__'s can_be_empty_element, interesting_string_types and list attributes."""
+        builder = self.builder
+        containers = builder.string_containers
+        strings = {containers[name]} if name in containers else Tag.MAIN_CONTENT_STRING_TYPES
+        cdata = builder.cdata_list_attributes or {}
+        lists = frozenset(cdata.get("*", ())) | frozenset(cdata.get(name.lower()) or ())
+        return builder.can_be_empty_element(name), strings, lists
+
+    def end(self) -> None:
+        """Close the innermost open Tag (handle_endtag, popTag)."""
+        self.flush()
+        tag = self.open.pop()
+        if tag.name in self.builder.preserve_whitespace_tags:
+            self.preserving -= 1
+        if self.holders and self.holders[-1] is tag:
+            self.holders.pop()
+
+    def flush(self) -> None:
+        """Turn the pending data into one string of the open Tag (BeautifulSoup.endData)."""
+        if not self.pending:
+            return
+        data = "".join(self.pending)
+        self.pending = []
+        if not self.preserving and not data.strip(ASCII_SPACES):
+            data = "\n" if "\n" in data else " "
+        holders = self.holders
+        cls = NavigableString
+        if holders:
+            cls = self.builder.string_containers.get(holders[-1].name, NavigableString)
+        string = cls(data)
+        parent = self.open[-1]
+        string.setup(parent, self.last)
+        parent.contents.append(string)
+        self.last = string
+        self.count += 1

@@ -109,6 +109,32 @@ def test_lazy_image_url_and_figcaption_credit() -> None:
     assert not any("Người dân xếp hàng" in p or "Ảnh 1" in p for p in article.body)
 
 
+@pytest.mark.parametrize(
+    ("caption", "expected"),
+    [
+        ("Người dân xếp hàng mua vàng (Ảnh: Reuters)", ("Người dân xếp hàng mua vàng", "Reuters")),
+        ("Người dân xếp hàng - Photo : AP.", ("Người dân xếp hàng", "AP")),
+        ("Xếp hàng, không có nguồn ảnh", ("Xếp hàng, không có nguồn ảnh", None)),
+        ("Giờ mở cửa: 8h sáng", ("Giờ mở cửa: 8h sáng", None)),
+    ],
+)
+def test_caption_credit_split(caption: str, expected: tuple[str, str | None]) -> None:
+    figure = f"<figure><img src='/a.jpg'><figcaption>{caption}</figcaption></figure>"
+    image = parse_html(_page(body=figure), "https://news.example/a").images[0]
+    assert (image.caption, image.credit) == expected
+
+
+def test_body_selector_skips_a_container_with_only_whitespace() -> None:
+    page = (
+        "<html><head><title>Bài mẫu</title></head><body><h1>Tiêu đề bài mẫu</h1>"
+        "<div class='detail-content'> \n <span> </span><br></div>"
+        f"<div class='detail-content'>{PARAGRAPHS}</div></body></html>"
+    )
+    article = parse_html(page, "https://tuoitre.vn/bai-mau-20260307075519174.htm")
+    assert article.body[-1].startswith("Đoạn văn thứ 5")
+    assert ("body", "selector") in article.provenance
+
+
 def test_alt_text_is_never_a_caption() -> None:
     figure = "<figure><img src='/a.jpg' alt='Tiêu đề bài mẫu - Ảnh 1.'></figure>"
     article = parse_html(_page(body=figure), "https://news.example/a")

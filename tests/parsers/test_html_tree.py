@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Set
 from pathlib import Path
+from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup, Tag
+from bs4.builder._lxml import LXMLTreeBuilder
+from bs4.element import PageElement
 
 from parsers.decode import decode_html, to_nfc
+from parsers.document import SiteRules
+from parsers.dom import TagIndex
+from parsers.html import GENERIC_RULES
 from parsers.prune import prestrip
-from parsers.tree import parse_tree, to_soup
+from parsers.reads import find_reads
+from parsers.sites.detail_cms import RULES as DETAIL_RULES
+from parsers.sites.gov_portal import RULES as GOV_RULES
+from parsers.sites.vnexpress import RULES as VNEXPRESS_RULES
+from parsers.tree import parse_tree, to_indexed_soup, to_soup
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "html"
 PAGES = sorted(FIXTURES.glob("*/*.html"))
@@ -77,3 +88,141 @@ def test_trees_that_may_differ_from_the_soups_are_refused(text: str) -> None:
 
 def test_a_leading_doctype_is_fine() -> None:
     assert parse_tree("  <!DOCTYPE html><html><body><p>a</p></body></html>") is not None
+
+
+class _EventReplay(LXMLTreeBuilder):
+    """The replay through BeautifulSoup's own start/data/end handlers: the build to match."""
+
+    def __init__(self, root: Any, whole: Set[Any], path: Set[Any]) -> None:
+        """Remember the tree and what to keep of it."""
+        super().__init__()
+        self._root, self._whole, self._path = root, whole, path
+
+    def feed(self, markup: Any) -> None:
+        """Send the kept elements' events, with the same keep rules as tree._Replay."""
+        start, end, data = self.start, self.end, self.data
+        whole, path, root = self._whole, self._path, self._root
+        start(root.tag, root.attrib)
+        if root.text:
+            data(root.text)
+        pending = bool(root.text and root.text.strip())
+        stack: list[tuple[Any, Any, bool]] = [(root, iter(root), root in whole)]
+        while stack:
+            el, children, full = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                end(el.tag)
+                tail = el.tail if el is not root else None
+                if tail:
+                    data(tail)
+                pending = bool(tail and tail.strip())
+                continue
+            tail = child.tail
+            if full or child in whole or child in path or (pending and tail and tail.strip()):
+                start(child.tag, child.attrib)
+                if child.text:
+                    data(child.text)
+                pending = bool(child.text and child.text.strip())
+                stack.append((child, iter(child), full or child in whole))
+            elif tail:
+                data(tail)
+                pending = pending or bool(tail.strip())
+
+
+LINKS = ("parent", "next_element", "previous_element", "next_sibling", "previous_sibling")
+
+
+def _links(soup: BeautifulSoup) -> list[Node]:
+    """Every node's class, fields and text, links and children as document positions."""
+    nodes: list[PageElement] = [soup, *soup.descendants]
+    pos = {id(n): i for i, n in enumerate(nodes)}
+    out: list[Node] = []
+    for n in nodes:
+        fields = vars(n)
+        links = tuple(None if fields[a] is None else pos.get(id(fields[a]), -1) for a in LINKS)
+        rest = {k: v for k, v in fields.items() if k not in LINKS}
+        if isinstance(n, BeautifulSoup):
+            # The builders differ by design; tags still open at the end are none in both.
+            del rest["builder"]
+            rest["open_tag_counter"] = +rest["open_tag_counter"]
+            rest["tagStack"] = [pos[id(t)] for t in rest["tagStack"]]
+            for key in ("currentTag", "_most_recent_element"):
+                rest[key] = pos.get(id(rest[key]), -1)
+        if isinstance(n, Tag):
+            rest["contents"] = [pos[id(c)] for c in n.contents]
+            rest["attrs"] = [(k, type(v).__name__, v) for k, v in n.attrs.items()]
+            rest["_namespaces"] = dict(rest["_namespaces"])
+        out.append((type(n).__name__, str(n) if not isinstance(n, Tag) else "", rest, links))
+    return out
+
+
+def _keep(root: Any, rules: SiteRules) -> tuple[set[Any], set[Any]]:
+    """What parse_html keeps of a page for a site's rules."""
+    return find_reads(root, rules)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize(
+    "rules", [GENERIC_RULES, DETAIL_RULES, VNEXPRESS_RULES, GOV_RULES], ids=lambda r: r.name
+)
+def test_direct_build_links_like_beautifulsoups_handlers(page: Path, rules: SiteRules) -> None:
+    root = parse_tree(_text(page))
+    assert root is not None
+    whole, path = _keep(root, rules)
+    expected = BeautifulSoup("", builder=_EventReplay(root, whole, path))
+    assert _links(to_soup(root, whole, path)) == _links(expected)
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<html><body><pre>  \n </pre><p> \t </p><textarea> </textarea><div>\r</div></body></html>",
+        "<p>a<template><p>b<i>c</i></p></template><script>x</script><ruby>r<rt>t</rt></ruby></p>",
+        "<meta charset='utf-8'><meta http-equiv='Content-Type' content='text/html; charset=x'>"
+        "<p class=' a  b ' rel='x y'>a</p><a rel='nofollow me' rev=q>b</a>",
+        "<pre><pre>a</pre>  </pre><p>x<span>y</span>z<b></b></p>",
+        "<html xml:lang='vi'><p xmlns:fb='http://x' fb:like='1'>a</p><fb:like class='a b'>x"
+        "</fb:like><svg:rect x=1/></html>",
+        "<p>a<math><mi>x</mi></math><table><tr><td headers='a b'>c</td></tr></table></p>",
+    ],
+)
+def test_direct_build_matches_on_odd_markup(html: str) -> None:
+    root = parse_tree(html)
+    assert root is not None
+    whole = {root}
+    expected = BeautifulSoup("", builder=_EventReplay(root, whole, set()))
+    assert _links(to_soup(root, whole, set())) == _links(expected)
+    assert _links(to_soup(root, whole, set())) == _links(BeautifulSoup(html, "lxml"))
+
+
+def test_dropped_elements_tails_join_in_both_builds() -> None:
+    root = parse_tree("<body><div><p>keep</p>  <nav>x</nav> tail <i>y</i> more</div></body>")
+    assert root is not None
+    keep = next(root.iter("p"))
+    whole = {keep}
+    path = {keep, keep.getparent(), keep.getparent().getparent(), root}
+    built = to_soup(root, whole, path)
+    assert _links(built) == _links(BeautifulSoup("", builder=_EventReplay(root, whole, path)))
+    assert "nav" not in [t.name for t in built.find_all(True)]
+
+
+def _index_view(index: TagIndex, soup: BeautifulSoup) -> list[object]:
+    """A TagIndex as document positions, so two builds of one page compare."""
+    pos = {id(n): i for i, n in enumerate(soup.descendants)}
+    lists = [
+        {k: [pos[id(t)] for t in v] for k, v in table.items()}
+        for table in (index.by_name, index.by_class, index.by_attr)
+    ]
+    return [*lists, sorted(index.position.values()), {pos[k]: v for k, v in index.position.items()}]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_index_filled_while_building_is_the_soups_index(page: Path) -> None:
+    root = parse_tree(_text(page))
+    assert root is not None
+    whole, path = _keep(root, DETAIL_RULES)
+    soup, index = to_indexed_soup(root, whole, path)
+    assert _index_view(index, soup) == _index_view(TagIndex(soup), soup)
+    soup, index = to_indexed_soup(root, {root}, set())
+    assert _index_view(index, soup) == _index_view(TagIndex(soup), soup)
