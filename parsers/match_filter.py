@@ -3,8 +3,9 @@
 The bound is parsers.matching._upper_bound's (shared anchor weight over pivoted norms, or
 MinHash within one language) computed for all candidates of a block of articles at once:
 shared weight of rare anchors exactly through their postings, of common anchors first bounded
-by the smaller common mass and gathered only where that could matter. Sums run in another
-order than Python's, so the filter keeps a slack; the scalar bound and score decide after it.
+by the smaller common mass and a bitset sketch (parsers.match_sketch), and gathered only where
+that could matter. Sums run in another order than Python's, so the filter keeps a slack; the
+scalar bound and score decide after it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from parsers.match_index import Bools, Floats, Ints, MatchIndex, to_row_sums, to_slices, to_unique
+from parsers.match_sketch import Sketch, to_shared_bound, to_sketch
 
 SLACK = 1e-6
 # Anchors on at most this many articles have their shared weight summed through postings;
@@ -33,13 +35,16 @@ class MatchArrays:
     view_weights: tuple[Floats, Floats]
     masses: tuple[Floats, Floats]
     common_masses: tuple[Floats, Floats]
-    # CSR per row: anchors walked through postings (rare), gathered (common), queried.
-    rare_ptr: Ints
-    rare_occ: Ints
+    # CSR per row: rare anchors walked through postings besides the queried ones (rest),
+    # common anchors sketched and gathered, queried anchors (walked for candidates and sums).
+    rest_ptr: Ints
+    rest_occ: Ints
     # Common anchors by a compact id of their own, with their view weights.
     common_ptr: Ints
-    common_occ: Ints
+    common_occ: npt.NDArray[np.int32]
     common_weights: tuple[Floats, Floats]
+    # Bitset sketches of the common anchors per view (one object twice for a single script).
+    sketches: tuple[Sketch, Sketch]
     query_ptr: Ints
     query_occ: Ints
     # Low byte of each MinHash value: an eighth of the memory to compare.
@@ -92,9 +97,15 @@ def to_match_arrays(
     )
     occ, df = index.occ, index.df[index.occ]
     row_of = np.repeat(np.arange(rows, dtype=np.int64), np.diff(index.ptr))
-    rare_ptr, rare_occ = _to_csr(row_of, (df > 1) & (df <= EXACT_POSTING), occ, rows)
     common_ptr, common_anchors = _to_csr(row_of, df > EXACT_POSTING, occ, rows)
-    common_ids, common_occ = np.unique(common_anchors, return_inverse=True)
+    # Compact ids in anchor-id order, as np.unique's inverse gives, without sorting 10M+ ids.
+    is_common = index.df > EXACT_POSTING
+    common_ids = np.flatnonzero(is_common)
+    # int32: the common vocabulary is small, and this array is kept for the whole run.
+    common_occ = (np.cumsum(is_common) - 1).astype(np.int32)[common_anchors]
+    same_script = to_sketch(common_ptr, common_anchors, view_weights[0])
+    mixed = bool(index.cyrillic.any() and not index.cyrillic.all())
+    cross_script = to_sketch(common_ptr, common_anchors, view_weights[1]) if mixed else same_script
     # Rarest first: a stable sort by row, then by negated weight keeps tuple order on ties,
     # as sorted(key=-weight) does per article.
     eligible = np.flatnonzero((df > 1) & (df <= max_posting))
@@ -105,6 +116,8 @@ def to_match_arrays(
     query[order[np.arange(len(order)) - starts < query_anchors]] = True
     query_ptr = np.zeros(rows + 1, dtype=np.int64)
     np.cumsum(np.bincount(row_of[order[query[order]]], minlength=rows), out=query_ptr[1:])
+    # Queried anchors are walked for candidates anyway; their hits also give their weight.
+    rest_ptr, rest_occ = _to_csr(row_of, (df > 1) & (df <= EXACT_POSTING) & ~query, occ, rows)
     # Unbanded rows hold group -1, which reads the appended size 0.
     band_sizes = np.append(np.diff(index.band_ptr), 0)
     band_partners = np.asarray((band_sizes[index.band_group] > 1).any(axis=1), dtype=bool)
@@ -119,11 +132,12 @@ def to_match_arrays(
             to_row_sums(common_ptr, view_weights[0][common_anchors], rows),
             to_row_sums(common_ptr, view_weights[1][common_anchors], rows),
         ),
-        rare_ptr=rare_ptr,
-        rare_occ=rare_occ,
+        rest_ptr=rest_ptr,
+        rest_occ=rest_occ,
         common_ptr=common_ptr,
-        common_occ=common_occ.reshape(-1).astype(np.int64),
+        common_occ=common_occ,
         common_weights=(view_weights[0][common_ids], view_weights[1][common_ids]),
+        sketches=(same_script, cross_script),
         query_ptr=query_ptr,
         query_occ=occ[order[query[order]]],
         minhash_bytes=(index.minhash & 0xFF).astype(np.uint8),
@@ -132,16 +146,31 @@ def to_match_arrays(
     )
 
 
+def to_holders(index: MatchIndex, ptr: Ints, occ: Ints, rows: Ints) -> tuple[Ints, Ints]:
+    """The CSR anchors of a block of rows, and (position in rows) * N + row of each holder."""
+    anchors = to_slices(ptr, occ, rows)
+    local = np.repeat(np.arange(len(rows), dtype=np.int64), ptr[rows + 1] - ptr[rows])
+    holders = np.repeat(local, index.df[anchors]) * len(index.ids)
+    holders += to_slices(index.post_ptr, index.post_rows, anchors)
+    return anchors, holders
+
+
 def candidate_pairs(
-    index: MatchIndex, arrays: MatchArrays, rows: Ints, scratch: Scratch, min_shared: int
+    index: MatchIndex,
+    arrays: MatchArrays,
+    rows: Ints,
+    scratch: Scratch,
+    min_shared: int,
+    hits: Ints | None = None,
 ) -> tuple[Ints, Ints]:
-    """(position in rows, other row) pairs: min_shared query anchors, an LSH group, a hash."""
+    """(position in rows, other row) pairs: min_shared query anchors, an LSH group, a hash.
+
+    `hits` are the query anchors' holders (to_holders) when the caller has them already.
+    """
     n = len(index.ids)
     local = np.arange(len(rows), dtype=np.int64)
-    query = to_slices(arrays.query_ptr, arrays.query_occ, rows)
-    query_local = np.repeat(local, arrays.query_ptr[rows + 1] - arrays.query_ptr[rows])
-    hits = np.repeat(query_local, index.df[query]) * n
-    hits += to_slices(index.post_ptr, index.post_rows, query)
+    if hits is None:
+        _, hits = to_holders(index, arrays.query_ptr, arrays.query_occ, rows)
     np.add.at(scratch.counts, hits, 1)
     found = [hits[scratch.counts[hits] >= min_shared]]
     scratch.counts[hits] = 0
@@ -173,7 +202,8 @@ def survivor_pairs(
     min_shared: int,
 ) -> tuple[Ints, Ints]:
     """Candidate pairs (row, other) of a block of rows whose bound may reach threshold."""
-    mine, others = candidate_pairs(index, arrays, rows, scratch, min_shared)
+    query, hits = to_holders(index, arrays.query_ptr, arrays.query_occ, rows)
+    mine, others = candidate_pairs(index, arrays, rows, scratch, min_shared, hits)
     if len(others) == 0:
         return others, others
     n, common_n = len(index.ids), len(arrays.common_weights[0])
@@ -182,10 +212,7 @@ def survivor_pairs(
     keep = (index.hash_group[others] == index.hash_group[row_of]) | index.repeats[others]
     keep |= index.repeats[row_of]
     low = threshold - SLACK
-    rare = to_slices(arrays.rare_ptr, arrays.rare_occ, rows)
-    rare_local = np.repeat(local, arrays.rare_ptr[rows + 1] - arrays.rare_ptr[rows])
-    holders = np.repeat(rare_local, index.df[rare]) * n
-    holders += to_slices(index.post_ptr, index.post_rows, rare)
+    walks = (query, hits), to_holders(index, arrays.rest_ptr, arrays.rest_occ, rows)
     pair_keys = mine * n + others
     cross = index.cyrillic[others] != index.cyrillic[row_of]
     mh_pairs = (
@@ -201,14 +228,18 @@ def survivor_pairs(
         if len(part) == 0:
             continue
         weights = arrays.view_weights[view]
-        np.add.at(scratch.sums, holders, np.repeat(weights[rare], index.df[rare]))
+        for anchors, holders in walks:
+            np.add.at(scratch.sums, holders, np.repeat(weights[anchors], index.df[anchors]))
         shared = scratch.sums[pair_keys[part]]
-        scratch.sums[holders] = 0.0
+        for _, holders in walks:
+            scratch.sums[holders] = 0.0
         js, is_ = others[part], row_of[part]
         masses, common_mass = arrays.masses[view], arrays.common_masses[view]
         norm = np.sqrt(np.maximum(masses[js], floor) * np.maximum(masses[is_], floor))
         norm[norm == 0] = np.inf
-        bound = (shared + np.minimum(common_mass[js], common_mass[is_])) / norm
+        common_bound = np.minimum(common_mass[js], common_mass[is_])
+        np.minimum(common_bound, to_shared_bound(arrays.sketches[view], is_, js), out=common_bound)
+        bound = (shared + common_bound) / norm
         close = np.flatnonzero(bound >= low)
         anchored = np.zeros(len(part), dtype=bool)
         if len(close):
@@ -230,6 +261,8 @@ def survivor_pairs(
         if len(rest):
             # Low bytes only: a byte can match where the value does not, never the reverse.
             sigs = arrays.minhash_bytes
-            same = np.count_nonzero(sigs[others[rest]] == sigs[row_of[rest]], axis=1)
+            equal = sigs[others[rest]] == sigs[row_of[rest]]
+            # Each equal byte is a 1 bit: popcount over 8-byte words counts them at once.
+            same = np.bitwise_count(equal.view(np.uint64)).sum(axis=1, dtype=np.int64)
             keep[rest[same / sigs.shape[1] >= low]] = True
     return row_of[keep], others[keep]

@@ -10,8 +10,8 @@ and is zero when the articles share fewer than MIN_FACTS anchors besides dates. 
 is ground truth: score 1, evidence {"citation": 1.0}.
 
 Candidates and a first, loose bound run over arrays for blocks of articles
-(parsers.match_index, parsers.match_filter); the scalar bound and score here decide, so the
-edges are those of the pair-by-pair version this replaced.
+(parsers.match_index, parsers.match_filter, parsers.match_sketch); the scalar bound and score
+here decide, so the edges are those of the pair-by-pair version this replaced.
 """
 
 from __future__ import annotations
@@ -115,7 +115,7 @@ def to_corpus(fingerprints: Iterable[Fingerprint]) -> Corpus:
     kind_of = dict(zip(index.vocab, index.kinds, strict=True))
     # Pivot for short texts: a few anchors must not look as complete as a full article's.
     sample = [fps[k] for k in sorted(fps)[:: max(1, len(fps) // 2000)]]
-    masses = sorted(sum(weight[t] for t in _usable(fp.anchors, False, kind_of)) for fp in sample)
+    masses = sorted(sum(weight[t] for t in _usable(fp.anchors, False)) for fp in sample)
     floor = MASS_FLOOR * masses[len(masses) // 2] if masses else 0.0
     max_posting = min(MAX_POSTING, max(MIN_POSTING, len(fps) // 100))
     return Corpus(
@@ -241,10 +241,13 @@ def minhash_similarity(x: Fingerprint, y: Fingerprint) -> float:
     return same / len(x.minhash)
 
 
-def _usable(anchors: Iterable[str], cross_script: bool, kind_of: dict[str, str]) -> set[str]:
+def _usable(anchors: Iterable[str], cross_script: bool) -> set[str]:
     """Anchors that are comparable for this pair: exact names in one script, skeletons across."""
+    # The kind is the text before ":" (as in kind_of); a prefix test spares a dict lookup
+    # per anchor, which costs a string comparison for anchors not interned together.
     drop = "nm" if cross_script else "ns"
-    return {a for a in anchors if kind_of[a] != drop}
+    prefix = drop + ":"
+    return {a for a in anchors if not a.startswith(prefix) and a != drop}
 
 
 def _view(corpus: Corpus, aid: str, cross: bool) -> tuple[frozenset[str], float]:
@@ -252,7 +255,7 @@ def _view(corpus: Corpus, aid: str, cross: bool) -> tuple[frozenset[str], float]
     key = (aid, cross)
     view = corpus.views.get(key)
     if view is None:
-        anchors = frozenset(_usable(corpus.fps[aid].anchors, cross, corpus.kind_of))
+        anchors = frozenset(_usable(corpus.fps[aid].anchors, cross))
         view = (anchors, sum(corpus.weight.get(t, 0.0) for t in anchors))
         corpus.views[key] = view
     return view

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
+import pytest
+
+from parsers import match_filter
 from parsers.fingerprint import Fingerprint, to_fingerprint
+from parsers.match_sketch import to_shared_bound, to_sketch
 from parsers.matching import (
     QUERY_ANCHORS,
     THRESHOLD,
@@ -235,3 +240,52 @@ def test_array_filter_keeps_every_pair_the_scalar_bound_keeps() -> None:
                 expected.add((a, b))
     edges = match_new(everything, [], use_citations=False)
     assert {(e.a, e.b) for e in edges} == expected
+
+
+def test_all_anchors_common_gives_the_same_edges(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The tiny corpus has no anchor on more than EXACT_POSTING articles; lowering it sends
+    # every shared anchor through the bitset sketch and the gather instead of the postings.
+    everything = list(SEEDS.values()) + OTHERS
+    expected = match_new(everything, [], use_citations=False)
+    monkeypatch.setattr(match_filter, "EXACT_POSTING", 1)
+    assert match_new(everything, [], use_citations=False) == expected
+    assert expected
+
+
+def _random_occurrences(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(row_of, CSR ptr, anchors, per-anchor weights) of 80 rows with skewed anchor ids."""
+    rng = np.random.default_rng(seed)
+    weights = rng.choice([0.0, 0.1, 0.7, 2.5, 4.4, 9.3], size=3000)
+    rows, anchors = [], []
+    for row in range(80):
+        # Zipf-like ids: small ids recur, so rows share anchors and buckets collide.
+        ids = np.unique(np.minimum(rng.zipf(1.3, size=int(rng.integers(5, 300))), 2999))
+        rows.append(np.full(len(ids), row))
+        anchors.append(ids)
+    row_of, occ = np.concatenate(rows), np.concatenate(anchors)
+    ptr = np.concatenate(([0], np.cumsum(np.bincount(row_of, minlength=80))))
+    return row_of, ptr, occ, weights
+
+
+def test_sketch_bound_is_never_below_the_shared_weight() -> None:
+    for seed in range(5):
+        row_of, ptr, occ, weights = _random_occurrences(seed)
+        sketch = to_sketch(ptr, occ, weights)
+        sets = [set(occ[row_of == r].tolist()) for r in range(80)]
+        xs, ys = (a.reshape(-1) for a in np.meshgrid(np.arange(80), np.arange(80)))
+        bound = to_shared_bound(sketch, xs, ys)
+        exact = np.array(
+            [sum(weights[t] for t in sets[x] & sets[y]) for x, y in zip(xs, ys, strict=True)]
+        )
+        assert (bound >= exact).all()
+        # A row against itself: its whole mass (rounded up), or inf past TOP buckets.
+        self_pairs = (xs == ys) & np.isfinite(bound)
+        assert self_pairs.any()
+        assert np.allclose(bound[self_pairs], exact[self_pairs], rtol=0, atol=1e-3)
+
+
+def test_sketch_bound_prunes_rows_that_share_nothing() -> None:
+    sketch = to_sketch(np.array([0, 100, 200]), np.arange(200), np.full(200, 4.0))
+    (bound,) = to_shared_bound(sketch, np.array([0]), np.array([1]))
+    # ~100 anchors each in SKETCH_BITS buckets overlap in a few buckets, not in 100.
+    assert bound < 100 * 4.0 / 4
