@@ -4,7 +4,8 @@
 - parse: BeautifulSoup(lxml) alone and lxml.html alone, next to parse_html, on one sample;
 - match: every pair scored with parsers.matching.score_pair vs the indexed match_new;
 - load: the run's own rows read back as Arrow and bulk-inserted (CREATE TABLE AS) into a
-  fresh DuckDB file, one transaction, no merge, no checks.
+  fresh DuckDB file, one transaction committed as a checkpoint (as the load commits), no
+  merge, no checks.
 """
 
 from __future__ import annotations
