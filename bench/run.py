@@ -487,8 +487,6 @@ def summarize_profile(raw: Path, top: int = 12) -> dict[str, Any]:
     return out
 
 
-
-
 def _calling_stage(frames: list[str], lines: dict[str, str]) -> str | None:
     """Which stage's task call a stack is in, from the nightly.py line of its innermost lambda."""
     for f in reversed(frames):

@@ -261,18 +261,31 @@ def _view(corpus: Corpus, aid: str, cross: bool) -> tuple[frozenset[str], float]
     return view
 
 
+def _pair_terms(
+    corpus: Corpus, x: Fingerprint, y: Fingerprint
+) -> tuple[tuple[frozenset[str], frozenset[str]], frozenset[str], float]:
+    """A pair's usable anchors, the ones they share, and the pivoted norm of their masses."""
+    # Skeletons bridge transliteration, which only Cyrillic text goes through here.
+    cross = (x.script == "cyrillic") != (y.script == "cyrillic")
+    ax, mass_x = _view(corpus, x.article_id, cross)
+    ay, mass_y = _view(corpus, y.article_id, cross)
+    norm = math.sqrt(max(mass_x, corpus.mass_floor) * max(mass_y, corpus.mass_floor))
+    return (ax, ay), ax & ay, norm
+
+
+def _anchor_bound(corpus: Corpus, shared: AbstractSet[str], norm: float) -> float:
+    """The anchor similarity before the MIN_FACTS rule and the date penalty."""
+    weight = corpus.weight
+    return sum(weight.get(t, 0.0) for t in shared) / norm if norm else 0.0
+
+
 def _upper_bound(corpus: Corpus, a: str, b: str) -> float:
     """A cheap bound on score_pair: anchor similarity or MinHash, before any penalty."""
     x, y = corpus.fps[a], corpus.fps[b]
     if x.content_sha256 == y.content_sha256:
         return 1.0
-    cross = (x.script == "cyrillic") != (y.script == "cyrillic")
-    ax, mass_x = _view(corpus, a, cross)
-    ay, mass_y = _view(corpus, b, cross)
-    weight = corpus.weight
-    shared = sum(weight.get(t, 0.0) for t in ax & ay)
-    norm = math.sqrt(max(mass_x, corpus.mass_floor) * max(mass_y, corpus.mass_floor))
-    bound = shared / norm if norm else 0.0
+    _, shared, norm = _pair_terms(corpus, x, y)
+    bound = _anchor_bound(corpus, shared, norm)
     if x.lang == y.lang and bound < THRESHOLD:
         bound = max(bound, minhash_similarity(x, y))
     return bound
@@ -283,19 +296,11 @@ def _bounded_edge(corpus: Corpus, a: str, b: str) -> Edge | None:
     x, y = corpus.fps[a], corpus.fps[b]
     if x.content_sha256 == y.content_sha256:
         return score_pair(corpus, a, b)
-    cross = (x.script == "cyrillic") != (y.script == "cyrillic")
-    ax, mass_x = _view(corpus, a, cross)
-    ay, mass_y = _view(corpus, b, cross)
-    shared = ax & ay
-    weight = corpus.weight
-    norm = math.sqrt(max(mass_x, corpus.mass_floor) * max(mass_y, corpus.mass_floor))
-    bound = sum(weight.get(t, 0.0) for t in shared) / norm if norm else 0.0
+    views, shared, norm = _pair_terms(corpus, x, y)
     jaccard = minhash_similarity(x, y) if x.lang == y.lang else 0.0
-    if x.lang == y.lang and bound < THRESHOLD:
-        bound = max(bound, jaccard)
-    if bound < THRESHOLD:
+    if _anchor_bound(corpus, shared, norm) < THRESHOLD and jaccard < THRESHOLD:
         return None
-    return _to_edge(corpus, a, b, (ax, ay), shared, norm, jaccard)
+    return _to_edge(corpus, a, b, views, shared, norm, jaccard)
 
 
 def score_pair(corpus: Corpus, a: str, b: str) -> Edge:
@@ -303,13 +308,9 @@ def score_pair(corpus: Corpus, a: str, b: str) -> Edge:
     x, y = corpus.fps[a], corpus.fps[b]
     if x.content_sha256 == y.content_sha256 and x.n_tokens > 0:
         return Edge(a, b, 1.0, {"content_hash": 1.0})
-    # Skeletons bridge transliteration, which only Cyrillic text goes through here.
-    cross = (x.script == "cyrillic") != (y.script == "cyrillic")
-    ax, mass_x = _view(corpus, a, cross)
-    ay, mass_y = _view(corpus, b, cross)
-    norm = math.sqrt(max(mass_x, corpus.mass_floor) * max(mass_y, corpus.mass_floor))
+    views, shared, norm = _pair_terms(corpus, x, y)
     jaccard = minhash_similarity(x, y) if x.lang == y.lang else 0.0
-    return _to_edge(corpus, a, b, (ax, ay), ax & ay, norm, jaccard)
+    return _to_edge(corpus, a, b, views, shared, norm, jaccard)
 
 
 def _to_edge(
