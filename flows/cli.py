@@ -49,6 +49,10 @@ def _parser() -> argparse.ArgumentParser:
         "--since", type=date.fromisoformat, default=None,
         help="also re-fetch and re-parse URLs cited by articles seen since DATE (YYYY-MM-DD)",
     )
+    run.add_argument(
+        "--reread-seeds", action="store_true",
+        help="read every seed file, also those unchanged since the last run",
+    )
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
     _add_no_progress(run)
 
@@ -121,7 +125,8 @@ def _dispatch(args: argparse.Namespace, db: Path | None) -> int:
 
             seeds = args.seeds or os.environ.get("QUELLE_SEEDS_DIR", "seeds")
             return run_nightly(
-                seeds, db, args.offline, args.since, args.json, _bars(args.no_progress)
+                seeds, db, args.offline, args.since, args.json, _bars(args.no_progress),
+                args.reread_seeds,
             )
         if args.command == "replay":
             from flows.run_cmd import run_replay

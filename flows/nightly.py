@@ -28,7 +28,7 @@ from flows.fetch import FetchResult, fetch_all
 from flows.notify import notify_failure
 from flows.parallel import Background, default_workers
 from flows.report import RunSummary, to_markdown
-from flows.seeds import SeedBatch, read_seeds
+from flows.seeds import SeedBatch, read_seeds, seeds_key
 from flows.settings import Settings, load_settings
 from flows.stages import (
     MatchResult,
@@ -50,9 +50,11 @@ from warehouse.errors import to_clear_error
 from warehouse.load import LoadBatch, LoadCounts, load_batch
 from warehouse.quality import run_checks
 from warehouse.rows import compress_bodies
+from warehouse.seed_files import SeedFile, read_seed_files
 from warehouse.state import (
     WarehouseState,
     finish_run,
+    quelle_version,
     read_cited_urls,
     read_pages,
     read_state,
@@ -110,15 +112,29 @@ class Opening:
 
 
 @task(name="read seeds", cache_policy=NO_CACHE)
-def read_seeds_task(seeds_dir: str) -> SeedBatch:
-    """Read and parse every seed file; bad files become rejects."""
+def read_seeds_task(settings: Settings) -> SeedBatch:
+    """Read and parse every seed file the last run did not see unchanged; bad files become
+    rejects."""
+    known = {} if settings.reread_seeds else known_seed_files(settings)
     with progress.stage("seeds", None, get_run_logger()):
-        batch = read_seeds(Path(seeds_dir))
+        batch = read_seeds(settings.seeds_dir, known=known)
     get_run_logger().info(
-        "read %d seed files: %d articles, %d rejects",
-        batch.files, len(batch.articles), len(batch.rejects),
+        "%d seed files: %d read into articles, %d unchanged since the last run (not read), "
+        "%d rejects",
+        batch.files, len(batch.articles), len(batch.unchanged), len(batch.rejects),
     )
     return batch
+
+
+def known_seed_files(settings: Settings) -> dict[str, SeedFile]:
+    """The seed files the warehouse recorded for this seeds directory (none when it is new)."""
+    if not settings.seeds_dir.is_dir():
+        return {}  # read_seeds names the missing directory
+    con = open_warehouse(settings.db_path)
+    try:
+        return read_seed_files(con, seeds_key(settings.seeds_dir), quelle_version())
+    finally:
+        con.close()
 
 
 @task(name="open warehouse", cache_policy=NO_CACHE)
@@ -258,6 +274,12 @@ def without_body(result: FetchResult) -> FetchResult:
     return replace(result, page=result.page.without_body())
 
 
+def count_seeds(counts: dict[str, Any], seeds: SeedBatch) -> None:
+    """The seed counts of the run report."""
+    counts["seed_files"], counts["seeds_parsed"] = seeds.files, len(seeds.articles)
+    counts["seeds_unchanged"] = len(seeds.unchanged)
+
+
 def _flow_run_id() -> str | None:
     """The Prefect flow run id, when running inside one."""
     value = flow_run.get_id()
@@ -361,9 +383,9 @@ def _run(settings: Settings, since: date | None, summary: RunSummary) -> None:
     """The stages in order, filling the summary."""
     c = summary.counts
     _fault_point(settings, "read_seeds")
-    seeds = _stage(summary, "read_seeds", lambda: read_seeds_task(str(settings.seeds_dir)))
-    c["seed_files"], c["seeds_parsed"] = seeds.files, len(seeds.articles)
-    urls = cited_urls(seeds.articles)
+    seeds = _stage(summary, "read_seeds", lambda: read_seeds_task(settings))
+    count_seeds(c, seeds)
+    urls = cited_urls(seeds.articles, seeds.unchanged)
     opening = _stage(
         summary, "open_warehouse", lambda: open_task(settings, summary.run_id, _by_ref(urls), since)
     )
@@ -413,7 +435,7 @@ def _fetch_and_load(
     _load_and_check(
         settings, summary, articles, opening.state, rejects, to_archive(results),
         {**unchanged, **parsed.page_articles}, to_attempt_rows(results), list(unchanged.values()),
-        compressed, early,
+        compressed, early, seeds,
     )
 
 
@@ -443,9 +465,15 @@ def _load_and_check(
     seen_ids: list[str] | None = None,
     compressed: dict[str, bytes] | None = None,
     early: Background[Any, Any] | None = None,
+    seeds: SeedBatch | None = None,
 ) -> None:
-    """Match, load in one transaction, run the checks, and fill the summary."""
-    seen_ids = seen_ids or []
+    """Match, load in one transaction, run the checks, and fill the summary.
+
+    seeds: the night's seed batch, whose unchanged files' articles count as seen and whose
+    files are recorded for the next night (None for a replay: the record stays).
+    """
+    unchanged_seeds = seeds.unchanged if seeds else ()
+    seen_ids = [*(seen_ids or []), *(f.article_id for f in unchanged_seeds)]
     c = summary.counts
     fps = _stage(
         summary,
@@ -479,6 +507,8 @@ def _load_and_check(
         merges=match.assignment.merges,
         seen_ids=seen_ids,
         compressed=compressed or {},
+        seed_files=seeds.record if seeds else (),
+        seeds_dir=seeds_key(settings.seeds_dir) if seeds else None,
     )
     counts, checks, total = _stage(summary, "load", lambda: load_task(settings, _by_ref(batch)))
     c["articles_loaded"] = len({a.article_id for a in articles} | set(seen_ids))

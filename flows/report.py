@@ -134,7 +134,8 @@ def to_console(s: RunSummary) -> str:
     outcomes = ", ".join(f"{k} {v}" for k, v in sorted(s.fetch_outcomes.items())) or "none"
     lines = [
         f"quelle run {s.run_id}: {s.status}" + (f" ({s.error})" if s.error else ""),
-        f"  seeds: {c.get('seed_files', 0)} files, {c.get('seeds_parsed', 0)} parsed",
+        f"  seeds: {c.get('seed_files', 0)} files, {c.get('seeds_parsed', 0)} parsed, "
+        f"{c.get('seeds_unchanged', 0)} unchanged since the last run",
         f"  articles loaded: {c.get('articles_loaded', 0)} "
         f"(new {c.get('articles_new', 0)}, changed {c.get('articles_changed', 0)}, "
         f"unchanged {c.get('articles_unchanged', 0)})",

@@ -31,10 +31,12 @@ def run_nightly(
     since: date | None,
     as_json: bool,
     bars: bool | None = None,
+    reread_seeds: bool = False,
 ) -> int:
     """One nightly run now, in Prefect's local mode unless PREFECT_API_URL names a server.
 
     bars: progress bars on stderr (None: when stderr is a terminal).
+    reread_seeds: read every seed file, not only those changed since the last run.
     """
     from flows.nightly import nightly
 
@@ -42,7 +44,7 @@ def run_nightly(
         with terminal_bars(bars):
             state = nightly(
                 seeds_dir=seeds, db_path=str(db), offline=offline, since=since,
-                return_state=True,
+                overrides={"reread_seeds": True} if reread_seeds else None, return_state=True,
             )
     except RuntimeError as exc:
         return _no_prefect(exc)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 import os
 import stat
+import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,8 +14,12 @@ from flows.parallel import default_workers, map_cpu
 from parsers.errors import ParseError
 from parsers.records import Article
 from parsers.seed_text import MAX_SEED_BYTES, parse_seed_bytes
+from warehouse.seed_files import SeedFile, Stat
 
 Reject = tuple[str, str, str]  # (stage, input, reason)
+# A file changed this recently may change again within the clock's granularity without its
+# stat changing (git's "racily clean" entries): it is read, but not recorded as skippable.
+SETTLE_NS = 2_000_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +29,10 @@ class SeedBatch:
     articles: tuple[Article, ...]
     rejects: tuple[Reject, ...]
     files: int
+    # Files not read because their stat matches the last run's: their stored articles stand.
+    unchanged: tuple[SeedFile, ...] = ()
+    # Every file that gave an article and has settled, for the next run to compare with.
+    record: tuple[SeedFile, ...] = ()
 
 
 def list_seed_files(seeds_dir: Path) -> list[Path]:
@@ -62,24 +72,61 @@ def _read_resolved(resolved: Path, root: Path) -> bytes:
         os.close(fd)
 
 
-def read_seeds(seeds_dir: Path, workers: int | None = None) -> SeedBatch:
-    """Parse every seed file; a bad one becomes a reject and the others go on.
+def read_seeds(
+    seeds_dir: Path, workers: int | None = None, known: Mapping[str, SeedFile] | None = None
+) -> SeedBatch:
+    """Parse every seed file not known unchanged; a bad one becomes a reject, the others go on.
 
     Args:
         seeds_dir: the seeds directory.
         workers: processes to parse in (default: one per core); small batches stay in this one.
+        known: the last run's files by relative path (warehouse.seed_files); a file whose
+            size, mtime, ctime and inode all match is not read, and its stored article stands.
     Returns:
         The articles and rejects in file order, whatever the number of workers.
     """
     if not seeds_dir.is_dir():
         raise FileNotFoundError(f"seeds directory not found: {seeds_dir}")
+    known = known or {}
+    settled_before = time.time_ns() - SETTLE_NS
     files = list_seed_files(seeds_dir)
-    listed = [(path, path.relative_to(seeds_dir).as_posix()) for path in files]
+    listed: list[tuple[Path, str]] = []
+    stats: list[Stat | None] = []
+    unchanged: list[SeedFile] = []
+    for path in files:
+        rel = path.relative_to(seeds_dir).as_posix()
+        seen, now = known.get(rel), _stat(path)
+        if seen is not None and now is not None and seen.stat == now:
+            unchanged.append(seen)
+        else:
+            listed.append((path, rel))
+            stats.append(now)
     read = functools.partial(_read_listed, seeds_dir.resolve())
     results = map_cpu(read, listed, default_workers() if workers is None else workers)
     articles = tuple(r for r in results if isinstance(r, Article))
     rejects = tuple(r for r in results if not isinstance(r, Article))
-    return SeedBatch(articles, rejects, len(files))
+    fresh = [
+        SeedFile(rel, now, r.article_id, r.content_sha256)
+        for (_, rel), now, r in zip(listed, stats, results, strict=True)
+        if isinstance(r, Article) and now is not None and max(now[1], now[2]) < settled_before
+    ]
+    return SeedBatch(articles, rejects, len(files), tuple(unchanged), (*unchanged, *fresh))
+
+
+def seeds_key(seeds_dir: Path) -> str:
+    """The seeds directory as the warehouse records it: resolved, so a run from another
+    working directory finds its files."""
+    return str(seeds_dir.resolve())
+
+
+def _stat(path: Path) -> Stat | None:
+    """What identifies a file's content without reading it (None if it cannot be stat'ed:
+    the read then names the error)."""
+    try:
+        info = path.stat()  # follows a link: the target's content is what is read
+    except OSError:
+        return None
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
 def _read_listed(root: Path, listed: tuple[Path, str]) -> Article | Reject:

@@ -43,6 +43,9 @@ class Settings:
     max_wait_s: float = 60.0
     min_host_delay_s: float = 1.0
     max_workers: int = 8
+    # Read every seed file, even those whose size, times and inode match the last run's
+    # (by default their stored articles stand and they are not read again).
+    reread_seeds: bool = False
     # Processes for parsing and fingerprinting (0: one per core).
     cpu_workers: int = 0
     # Revisit policy: a page younger than revisit_young_days is re-fetched after

@@ -28,6 +28,7 @@ from flows.nightly import (
     _execute,
     _load_and_check,
     _stage,
+    count_seeds,
     open_task,
     read_seeds_task,
     run_name,
@@ -219,9 +220,9 @@ def _run_sharded(
     if shards < 1:
         raise ValueError(f"shards must be at least 1, not {shards}")
     c = summary.counts
-    seeds = _stage(summary, "read_seeds", lambda: read_seeds_task(str(settings.seeds_dir)))
-    c["seed_files"], c["seeds_parsed"] = seeds.files, len(seeds.articles)
-    urls = cited_urls(seeds.articles)
+    seeds = _stage(summary, "read_seeds", lambda: read_seeds_task(settings))
+    count_seeds(c, seeds)
+    urls = cited_urls(seeds.articles, seeds.unchanged)
     opening = _stage(
         summary,
         "open_warehouse",
@@ -256,7 +257,7 @@ def _run_sharded(
     _load_and_check(
         settings, summary, list(seeds.articles) + merged.articles, opening.state,
         list(seeds.rejects) + merged.rejects, merged.pages, merged.page_articles,
-        merged.fetches, merged.seen_ids, merged.compressed,
+        merged.fetches, merged.seen_ids, merged.compressed, seeds=seeds,
     )
     # Loaded (committed): the spool has served. A failed night keeps it for the post-mortem.
     shutil.rmtree(group_dir(spool, summary.run_id), ignore_errors=True)

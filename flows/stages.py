@@ -17,6 +17,7 @@ from parsers.matching import Edge, add_citations, citation_recall, content_edges
 from parsers.records import Article, Page, to_article_id
 from parsers.stories import StoryAssignment, assign_stories
 from parsers.urls import canonicalize_url
+from warehouse.seed_files import SeedFile
 from warehouse.state import WarehouseState
 
 Reject = tuple[str, str, str]
@@ -42,12 +43,15 @@ class MatchResult:
     recall_without_citations: float | None
 
 
-def cited_urls(articles: Iterable[Article]) -> list[str]:
-    """Canonical URLs cited by the articles, each once, in first-seen order."""
+def cited_urls(articles: Iterable[Article], unchanged: Iterable[SeedFile] = ()) -> list[str]:
+    """Canonical URLs cited by the articles, then by the seed files not read again (their
+    stored citations), each once, in first-seen order."""
     seen: dict[str, None] = {}
     for a in articles:
         for c in a.citations:
             seen.setdefault(canonicalize_url(c.url), None)
+    for f in unchanged:
+        seen.update(dict.fromkeys(f.urls))
     return list(seen)
 
 

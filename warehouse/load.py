@@ -27,6 +27,8 @@ from warehouse.rows import (
     to_page_meta,
     to_page_rows,
 )
+from warehouse.seed_files import SeedFile, write_seed_files
+from warehouse.state import quelle_version
 
 T = TypeVar("T")
 # Rows turned into Arrow and inserted at a time. The night's whole batch as Arrow columns was
@@ -60,6 +62,9 @@ class LoadBatch:
     # Articles seen again unchanged without being re-parsed (their page did not change).
     seen_ids: Sequence[str] = ()
     compressed: Mapping[str, bytes] = field(default_factory=dict)  # page url → zlib body
+    # The seed files tonight's articles came from, recorded for seeds_dir (None: kept as is).
+    seed_files: Sequence[SeedFile] = ()
+    seeds_dir: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +104,10 @@ def load_batch(
         _load_rejects(con, batch, now)
         _load_fingerprints(con, batch)
         n_stories = _load_stories(con, batch, now)
+        if batch.seeds_dir is not None:
+            write_seed_files(
+                con, batch.seeds_dir, quelle_version(), batch.run_id, batch.seed_files
+            )
         _commit_checkpointed(con)
     except BaseException as exc:
         _rollback(con)

@@ -100,11 +100,11 @@ def start_run(
     con.execute(
         "insert into runs (run_id, flow_run_id, started_at, status, seeds_dir, quelle_version, "
         "shard) values (?, ?, ?, 'running', ?, ?, ?)",
-        [run_id, flow_run_id, started_at, seeds_dir, _version(), shard],
+        [run_id, flow_run_id, started_at, seeds_dir, quelle_version(), shard],
     )
 
 
-def _version() -> str:
+def quelle_version() -> str:
     """The installed quelle version."""
     from importlib.metadata import PackageNotFoundError, version
 

@@ -139,6 +139,39 @@ def test_a_second_run_adds_no_rows_keeps_story_ids_and_downloads_nothing(
 
 
 @pytest.mark.usefixtures("prefect_harness")
+def test_unchanged_seed_files_are_not_read_again_and_their_articles_stand(
+    seeds: Path, tmp_path: Path, server: LocalServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import flows.seeds
+
+    monkeypatch.setattr(flows.seeds, "SETTLE_NS", 0)  # the files were written just now
+    db = tmp_path / "wh.duckdb"
+    first = _run(seeds, db)
+    members = ask(db, "select article_id, story_id, role from story_members order by 1")
+    again = _run(seeds, db)
+    assert again.status == "completed", again.error
+    c = again.counts
+    assert (c["seed_files"], c["seeds_parsed"], c["seeds_unchanged"]) == (7, 0, 5)
+    # Their stored citations are fetched as if read: same URLs, the page still revisited.
+    assert c["urls_cited"] == first.counts["urls_cited"] == 2
+    assert c["pages_unchanged"] == 1
+    assert (c["articles_new"], c["articles_changed"], c["articles_unchanged"]) == (0, 0, 6)
+    assert ask(db, "select count(distinct last_seen_run) from articles") == [(1,)]
+    assert ask(db, "select article_id, story_id, role from story_members order by 1") == members
+    # Bad files are not recorded: they are read and reported again every night.
+    assert {i for s, i, _ in again.rejects if s == "read_seed"} == {"empty.txt", "binary.txt"}
+
+    edited = next(seeds.glob("000_*.txt"))
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nEin neuer Absatz.\n")
+    third = _run(seeds, db)
+    assert (third.counts["seeds_parsed"], third.counts["seeds_unchanged"]) == (1, 4)
+    assert third.counts["articles_changed"] == 1
+    forced = _run(seeds, db, reread_seeds=True)
+    assert (forced.counts["seeds_parsed"], forced.counts["seeds_unchanged"]) == (5, 0)
+    assert forced.counts["articles_changed"] == 0
+
+
+@pytest.mark.usefixtures("prefect_harness")
 def test_offline_run_loads_the_seeds_and_fetches_nothing(
     seeds: Path, tmp_path: Path, server: LocalServer
 ) -> None:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 from pathlib import Path
 
 import pytest
 
+import flows.seeds
 from flows.parallel import MIN_ITEMS
-from flows.seeds import read_seeds
+from flows.seeds import SeedBatch, read_seeds
 from tests.conftest import SEEDS
+from warehouse.seed_files import SeedFile
 
 GOOD = "Der Minister traf am Montag die Delegation aus Laos in Hanoi.\n"
 
@@ -87,3 +90,72 @@ def test_reading_in_two_processes_equals_reading_in_one(tmp_path: Path) -> None:
     empty = len(range(0, MIN_ITEMS + 20, 25))
     assert len(one.articles) == MIN_ITEMS + 20 - empty and len(one.rejects) == empty + 1
     assert "outside the seeds directory" in _reasons(one)["link.txt"]
+
+
+def _settled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files written by the test count as settled at once."""
+    monkeypatch.setattr(flows.seeds, "SETTLE_NS", 0)
+
+
+def _known(batch: SeedBatch) -> dict[str, SeedFile]:
+    """The batch's record as the next run reads it back."""
+    return {f.seed_path: f for f in batch.record}
+
+
+def test_a_file_whose_stat_matches_the_record_is_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _settled(monkeypatch)
+    (tmp_path / "a.txt").write_text(GOOD)
+    (tmp_path / "b.txt").write_text("Zweite Meldung: " + GOOD)
+    first = read_seeds(tmp_path)
+    assert len(first.articles) == 2 and first.unchanged == ()
+    assert {f.seed_path for f in first.record} == {"a.txt", "b.txt"}
+    again = read_seeds(tmp_path, known=_known(first))
+    assert again.articles == () and again.files == 2
+    assert {f.seed_path for f in again.unchanged} == {"a.txt", "b.txt"}
+    assert again.record == again.unchanged  # still recorded for the night after
+
+
+def test_a_rewritten_file_is_read_even_with_its_size_and_mtime_put_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _settled(monkeypatch)
+    path = tmp_path / "a.txt"
+    path.write_text(GOOD)
+    first = read_seeds(tmp_path)
+    before = path.stat()
+    path.write_text(GOOD.replace("Montag", "Freitag"))  # same length
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # ctime still moves
+    again = read_seeds(tmp_path, known=_known(first))
+    assert [a.body for a in again.articles] != [a.body for a in first.articles]
+    assert again.unchanged == () and len(again.record) == 1
+
+
+def test_a_file_recorded_with_another_size_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _settled(monkeypatch)
+    (tmp_path / "a.txt").write_text(GOOD)
+    first = read_seeds(tmp_path)
+    (old,) = first.record
+    stale = dataclasses.replace(old, stat=(old.stat[0] + 1, *old.stat[1:]))
+    again = read_seeds(tmp_path, known={"a.txt": stale})
+    assert len(again.articles) == 1 and again.unchanged == ()
+
+
+def test_a_file_changed_just_now_is_read_but_not_recorded(tmp_path: Path) -> None:
+    # Its stat could stay the same through another write within the clock's granularity.
+    (tmp_path / "a.txt").write_text(GOOD)
+    batch = read_seeds(tmp_path)
+    assert len(batch.articles) == 1 and batch.record == ()
+
+
+def test_a_rejected_file_is_not_recorded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _settled(monkeypatch)
+    (tmp_path / "good.txt").write_text(GOOD)
+    (tmp_path / "empty.txt").write_bytes(b"")
+    first = read_seeds(tmp_path)
+    assert [f.seed_path for f in first.record] == ["good.txt"]
+    again = read_seeds(tmp_path, known=_known(first))
+    assert "empty" in _reasons(again)["empty.txt"]  # reported again, every night
