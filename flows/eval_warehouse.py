@@ -10,7 +10,7 @@ from flows.stages import fingerprint_changed, match_stories
 from parsers.records import Article
 from warehouse.db import open_warehouse
 from warehouse.load import LoadBatch, load_batch
-from warehouse.state import read_state
+from warehouse.state import read_fingerprints, read_state
 
 
 def cluster_in_warehouse(
@@ -24,7 +24,8 @@ def cluster_in_warehouse(
             state = read_state(con)
             fps = fingerprint_changed(articles, state.known_sha)
             match = match_stories(
-                articles, fps, state.known_sha, state.fingerprints, state.members, state.citations
+                articles, fps, state.known_sha, read_fingerprints(con), state.members,
+                state.citations,
             )
             batch = LoadBatch(
                 run_id="eval",

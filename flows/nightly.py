@@ -56,6 +56,7 @@ from warehouse.state import (
     finish_run,
     quelle_version,
     read_cited_urls,
+    read_fingerprints,
     read_pages,
     read_state,
     start_run,
@@ -219,13 +220,17 @@ def fingerprint_task(
 
 @task(name="match stories", cache_policy=NO_CACHE)
 def match_task(
-    articles: list[Any], fps: list[Fingerprint], state: WarehouseState, seen_ids: set[str]
+    articles: list[Any],
+    fps: list[Fingerprint],
+    state: WarehouseState,
+    seen_ids: set[str],
+    db_path: Path,
 ) -> MatchResult:
     """Match new and changed articles against the whole warehouse and assign stories."""
     with progress.stage("match", None, get_run_logger()):
+        stored = stored_fingerprints(db_path) if fps else {}
         result = match_stories(
-            articles, fps, state.known_sha, state.fingerprints, state.members, state.citations,
-            seen_ids,
+            articles, fps, state.known_sha, stored, state.members, state.citations, seen_ids
         )
     get_run_logger().info(
         "matched %d new/changed articles: %d edges, %d stories touched",
@@ -252,6 +257,16 @@ def load_task(
         con.close()
     get_run_logger().info("loaded: %s", counts)
     return counts, checks, total
+
+
+def stored_fingerprints(db_path: Path) -> dict[str, str]:
+    """The warehouse's fingerprints (JSON text by article id), read when there is something
+    to match them against."""
+    con = connect(db_path, read_only=True)
+    try:
+        return read_fingerprints(con)
+    finally:
+        con.close()
 
 
 def with_bodies(settings: Settings, pages: list[Page]) -> list[Page]:
@@ -486,7 +501,9 @@ def _load_and_check(
     match = _stage(
         summary,
         "match",
-        lambda: match_task(_by_ref(articles), _by_ref(fps), _by_ref(state), set(seen_ids)),
+        lambda: match_task(
+            _by_ref(articles), _by_ref(fps), _by_ref(state), set(seen_ids), settings.db_path
+        ),
     )
     changed = {f.article_id for f in match.fingerprints}
     batch = LoadBatch(

@@ -88,7 +88,7 @@ def to_plans(
                 positions=[positions[u] for u in part],
                 archive={u: archive[u] for u in part if u in archive},
                 state=WarehouseState(
-                    known_sha=known, fingerprints={}, members={}, roles={}, citations=[],
+                    known_sha=known, members={}, roles={}, citations=[],
                     page_articles=ids,
                 ),
             )

@@ -150,7 +150,7 @@ def read_plan(spool: Path, run_id: str, shard: int, shards: int) -> Plan:
     }
     archive = {p.url: p for p in from_page_table(tables["archive"])}
     state = WarehouseState(
-        known_sha=known_sha, fingerprints={}, members={}, roles={}, citations=[],
+        known_sha=known_sha, members={}, roles={}, citations=[],
         page_articles=page_articles,
     )
     return Plan(

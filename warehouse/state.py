@@ -1,4 +1,4 @@
-"""What a run reads before it works: archive, known articles, fingerprints, stories."""
+"""What a run reads before it works: archive, known articles, stories; fingerprints to match."""
 
 from __future__ import annotations
 
@@ -19,8 +19,6 @@ class WarehouseState:
     """The stored facts a run compares its new work against."""
 
     known_sha: dict[str, str]  # article_id → content_sha256
-    # article_id → Fingerprint row as JSON text: decoded only on nights that match anything.
-    fingerprints: dict[str, str]
     members: dict[str, str]  # article_id → story_id
     roles: dict[str, str]  # article_id → role
     citations: list[tuple[str, str]]  # (citing article_id, cited canonical URL)
@@ -28,9 +26,8 @@ class WarehouseState:
 
 
 def read_state(con: duckdb.DuckDBPyConnection) -> WarehouseState:
-    """Read article hashes, fingerprints and memberships of everything stored."""
+    """Read article hashes, memberships and citations of everything stored."""
     known = dict(con.execute("select article_id, content_sha256 from articles").fetchall())
-    fps = dict(con.execute("select article_id, data from fingerprints").fetchall())
     rows = con.execute("select article_id, story_id, role from story_members").fetchall()
     members = {r[0]: r[1] for r in rows}
     roles = {r[0]: r[2] for r in rows}
@@ -41,9 +38,15 @@ def read_state(con: duckdb.DuckDBPyConnection) -> WarehouseState:
         con.execute("select url, article_id from pages where article_id is not null").fetchall()
     )
     return WarehouseState(
-        known_sha=known, fingerprints=fps, members=members, roles=roles, citations=citations,
+        known_sha=known, members=members, roles=roles, citations=citations,
         page_articles=page_articles,
     )
+
+
+def read_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Every stored Fingerprint row as JSON text by article_id, for a night that matches: at
+    100k articles they are ~600 MB, which an unchanged night need not read or hold."""
+    return dict(con.execute("select article_id, data from fingerprints").fetchall())
 
 
 def read_pages(

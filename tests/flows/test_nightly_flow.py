@@ -172,6 +172,23 @@ def test_unchanged_seed_files_are_not_read_again_and_their_articles_stand(
 
 
 @pytest.mark.usefixtures("prefect_harness")
+def test_a_translation_arriving_a_night_later_joins_the_stored_story(
+    seeds: Path, tmp_path: Path, server: LocalServer
+) -> None:
+    db = tmp_path / "wh.duckdb"
+    later = next(seeds.glob("001_*.txt"))
+    held = tmp_path / later.name
+    later.rename(held)
+    _run(seeds, db)
+    held.rename(later)
+    summary = _run(seeds, db)
+    assert summary.status == "completed", summary.error
+    assert summary.counts["articles_new"] == 1
+    # Matched against the German original's stored fingerprint, not only tonight's articles.
+    assert _story_of(db, "seed_path like '001_%'") == _story_of(db, "seed_path like '000_%'")
+
+
+@pytest.mark.usefixtures("prefect_harness")
 def test_offline_run_loads_the_seeds_and_fetches_nothing(
     seeds: Path, tmp_path: Path, server: LocalServer
 ) -> None:

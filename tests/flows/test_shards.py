@@ -171,7 +171,7 @@ def test_a_shard_run_fetches_only_its_hosts_and_spools_its_results(
     from warehouse.state import WarehouseState
 
     urls = cited_urls(read_seeds(seeds).articles)
-    empty = WarehouseState({}, {}, {}, {}, [], {})
+    empty = WarehouseState({}, {}, {}, [], {})
     spool = tmp_path / "spool"
     for plan in sharded_flow.to_plans("r1", urls, SHARDS, empty, {}):
         write_plan(spool, plan)
