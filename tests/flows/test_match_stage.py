@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from flows.stages import changed_articles, fingerprint_changed, match_stories
+from flows.stages import changed_articles, citation_pairs, fingerprint_changed, match_stories
 from parsers.records import Article, Citation, to_article_id, to_content_sha256
 from tests.parsers.matching_texts import FESTIVAL_FR, MINISTER_HANOI_EN, PORT_DE, PORT_VI
 
@@ -67,3 +67,19 @@ def test_an_unchanged_night_matches_nothing_and_reports_no_recall() -> None:
     result = match_stories(NIGHT, [], known, {}, {})
     assert result.recall_without_citations is None
     assert result.edges == () and result.citation_pairs == ()
+
+
+def test_citation_pairs_resolve_canonical_and_raw_urls_alike() -> None:
+    page = to_article_id(PORT_URL)
+    ids = {page, "seed-a", "seed-b", "seed-c", "seed-d"}
+    citations = [
+        ("seed-a", PORT_URL),  # canonical: its own id is the page's
+        ("seed-b", "HTTPS://Port.Example:443/lach-huyen?utm_source=x#top"),  # raw
+        ("seed-c", "https://port.example/not-fetched"),
+        ("seed-d", PORT_URL),
+        ("seed-a", "https://PORT.example/lach-huyen"),  # the same pair again
+        (page, PORT_URL),  # a page citing itself
+    ]
+    assert citation_pairs(citations, ids) == [
+        ("seed-a", page), ("seed-b", page), ("seed-d", page)
+    ]
