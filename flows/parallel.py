@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -16,6 +17,13 @@ R = TypeVar("R")
 
 # Below this many items a pool's start-up (a fresh interpreter per worker) costs more than it saves.
 MIN_ITEMS = 200
+# Items per map_cpu chunk at most: 100k fingerprints made 6.5k-article chunks, whose articles
+# and results a worker holds at once (and its full collections walk); 512 keep IPC negligible.
+MAX_CHUNK = 512
+# Allocations between young collections in a worker (CPython's default is 700). The memos of
+# parsers/ keep ~100k tracked tuples alive and churn them; measured on 6k benchmark seeds,
+# 20k cut collection time from 6.7% to 4.4% of fingerprinting, the full ones from 10 to 1.
+WORKER_GC_THRESHOLD = 20_000
 
 
 def default_workers() -> int:
@@ -31,10 +39,15 @@ def map_cpu(fn: Callable[[T], R], items: Sequence[T], workers: int) -> list[R]:
     """
     if workers <= 1 or len(items) < MIN_ITEMS:
         return list(_counted(fn(item) for item in items))
-    chunk = max(1, len(items) // (workers * 8))
+    chunk = chunk_size(len(items), workers)
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_collect_less) as pool:
         return list(_counted(pool.map(fn, items, chunksize=chunk)))
+
+
+def chunk_size(items: int, workers: int) -> int:
+    """Items per map_cpu chunk: eight chunks a worker, at most MAX_CHUNK items each."""
+    return max(1, min(MAX_CHUNK, items // (workers * 8)))
 
 
 def _counted(results: Iterable[R]) -> Iterator[R]:
@@ -91,7 +104,13 @@ def _map(fn: Callable[[T], R], items: list[T]) -> list[R]:
     return [fn(item) for item in items]
 
 
+def _collect_less() -> None:
+    """Worker initializer: fewer garbage collections (see WORKER_GC_THRESHOLD)."""
+    gc.set_threshold(WORKER_GC_THRESHOLD, *gc.get_threshold()[1:])
+
+
 def _lower_priority() -> None:
     """Worker initializer: the stage running meanwhile keeps its CPU; this takes what is left."""
+    _collect_less()
     with contextlib.suppress(OSError):
         os.nice(19)

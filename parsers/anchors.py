@@ -190,10 +190,21 @@ class Names(NamedTuple):
 _NO_NAMES = Names((), (), ())
 
 
-def _read_word(word: str) -> tuple[str, str]:
-    """A name word folded (fold_word) and its consonant skeleton (to_skeleton)."""
+# What a word of a run is: an acronym ends the name, a sentence word drops out, any other
+# word is a name word (original spelling, folded, skeleton, ASCII or not).
+NameWord = tuple[str, str, str, bool]
+_ACRONYM = None
+_NOT_NAME: NameWord = ("", "", "", True)
+
+
+def _read_word(word: str) -> NameWord | None:
+    """A run word as _read_names needs it: _ACRONYM, _NOT_NAME or the name word."""
+    if len(word) > 1 and word.isupper():
+        return _ACRONYM
     folded = fold_whole(word).lower()
-    return folded, to_skeleton(folded)
+    if folded in NOT_NAMES:
+        return _NOT_NAME
+    return word, folded, to_skeleton(folded), word.isascii()
 
 
 # Name words repeat far more than runs of them.
@@ -205,30 +216,32 @@ def _read_names(match: str) -> Names:
     runs: list[tuple[str, ...]] = []
     anchors: list[str] = []
     native: list[str] = []
-    run: list[tuple[str, str, str]] = []
+    run: list[NameWord] = []
     # The match is capitalised words between separators [ \u00a0\-'’]: splitting at them
     # gives its words (LETTERS_RE.findall) several times faster. A sentinel acronym closes
-    # the last run.
+    # the last run. Half the runs of German text are new (noun pairs): this is their cost.
     for word in [*match.replace("-", " ").replace("'", " ").replace("’", " ").split(), "ZZ"]:
-        if len(word) > 1 and word.isupper():  # an acronym ends the name
+        entry = _WORDS[word]
+        if entry is _ACRONYM:
             if len(run) >= 2:
-                runs.append(tuple([w for w, _, _ in run]))
+                runs.append(tuple([w for w, _, _, _ in run]))
                 # As _name_anchors, with each word folded once.
-                for (w1, f1, s1), (w2, f2, s2) in zip(run, run[1:], strict=False):
-                    anchors.append(f"nm:{f1} {f2}")
-                    anchors.append(f"ns:{s1} {s2}")
-                    if not (w1.isascii() and w2.isascii()):
-                        native.append(f"{f1} {f2}")
+                prev = run[0]
+                for cur in run[1:]:
+                    anchors.append(f"nm:{prev[1]} {cur[1]}")
+                    anchors.append(f"ns:{prev[2]} {cur[2]}")
+                    if not (prev[3] and cur[3]):
+                        native.append(f"{prev[1]} {cur[1]}")
+                    prev = cur
             run = []
-        else:
-            folded, skeleton = _WORDS[word]
-            if folded not in NOT_NAMES:
-                run.append((word, folded, skeleton))
+        elif entry is not _NOT_NAME:
+            run.append(entry)
     return Names(tuple(runs), tuple(anchors), tuple(native)) if runs else _NO_NAMES
 
 
 # Name runs repeat (people, places, German noun pairs); longer matches are read each time.
-_NAMES = Memo(_read_names, size=1 << 14, max_chars=120)
+# 32k runs: the benchmark's German seeds miss 35 per article, against 41 at 16k.
+_NAMES = Memo(_read_names, size=1 << 15, max_chars=120)
 
 
 def to_names(text: str) -> list[Names]:

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from flows.parallel import CHUNK, MIN_ITEMS, Background, map_cpu
+from flows.parallel import (
+    CHUNK,
+    MAX_CHUNK,
+    MIN_ITEMS,
+    WORKER_GC_THRESHOLD,
+    Background,
+    chunk_size,
+    map_cpu,
+)
 from flows.stages import fingerprint_changed, parse_pages
 from parsers.fingerprint import to_fingerprint
 from parsers.records import Page, to_content_sha256
@@ -55,3 +64,20 @@ def test_fingerprints_made_early_are_reused_only_for_the_same_text() -> None:
     fps = fingerprint_changed([one, edited], {}, ready=list(early.values()))
     assert fps[0] is early[one.article_id]
     assert fps[1] == to_fingerprint(edited) and fps[1] != early[two.article_id]
+
+
+def _gc_threshold(_: object) -> int:
+    """The young-generation threshold of the process this runs in."""
+    return gc.get_threshold()[0]
+
+
+def test_workers_collect_garbage_less_often() -> None:
+    items = list(range(MIN_ITEMS))
+    assert set(map_cpu(_gc_threshold, items, workers=2)) == {WORKER_GC_THRESHOLD}
+    assert gc.get_threshold()[0] != WORKER_GC_THRESHOLD  # this process is left as it was
+
+
+def test_chunks_are_eight_per_worker_up_to_a_cap() -> None:
+    assert chunk_size(1600, 2) == 100
+    assert chunk_size(110_000, 2) == MAX_CHUNK
+    assert chunk_size(3, 2) == 1
