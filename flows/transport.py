@@ -199,10 +199,12 @@ class FetchSession(requests.Session):
             sent = CaseInsensitiveDict(self.headers)
             sent.update(headers)
             prepared.prepare_headers(sent)  # validated like any header (InvalidHeader)
-        return self.send(
+        # Straight to the adapter: what Session.send adds around it is unused here (no hooks,
+        # NoCookies keeps nothing, redirects by hand, no `elapsed`). Measured (callgrind,
+        # benchmark pages): 70k instructions per request, ~3% of the fetch's Python work.
+        return self.get_adapter(prepared.url or url).send(
             prepared,
             stream=True,
-            allow_redirects=False,
             timeout=timeout,
             verify=True,  # with the adapter's SSL context
             cert=None,

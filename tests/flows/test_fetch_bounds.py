@@ -57,6 +57,22 @@ def test_slow_headers_are_cut_by_the_deadline(srv: LocalServer) -> None:
     assert time.monotonic() - t0 < 2.5
 
 
+def test_silent_server_is_cut_by_the_read_timeout(srv: LocalServer) -> None:
+    # FetchSession.open hands its timeout straight to the adapter: the socket's read timeout
+    # ends a silent wait long before the (much longer) deadline would.
+    def silent(h: BaseHTTPRequestHandler) -> None:
+        time.sleep(2.0)
+        h.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 2\r\n\r\nok")
+
+    srv.handle("/silent", silent)
+    t0 = time.monotonic()
+    r = fetch_one(
+        srv.url("/silent"), fast_settings(deadline_s=10.0, read_timeout_s=0.3, max_attempts=1)
+    )
+    assert r.outcome == "timeout" and r.page is None
+    assert time.monotonic() - t0 < 1.5
+
+
 def test_timeouts_are_retried(srv: LocalServer) -> None:
     srv.route("/drip", b"x" * 100, drip_s=0.1)
     r = fetch_one(srv.url("/drip"), fast_settings(deadline_s=0.3, max_attempts=2))
