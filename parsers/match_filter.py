@@ -15,8 +15,17 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from parsers.match_index import Bools, Floats, Ints, MatchIndex, to_row_sums, to_slices, to_unique
-from parsers.match_sketch import Sketch, to_shared_bound, to_sketch
+from parsers.match_index import (
+    Bools,
+    Floats,
+    Ints,
+    MatchIndex,
+    to_groups,
+    to_row_sums,
+    to_slices,
+    to_unique,
+)
+from parsers.match_sketch import Sketch, to_equal_bound, to_nibbles, to_shared_bound, to_sketch
 
 SLACK = 1e-6
 # Anchors on at most this many articles have their shared weight summed through postings;
@@ -47,8 +56,11 @@ class MatchArrays:
     sketches: tuple[Sketch, Sketch]
     query_ptr: Ints
     query_occ: Ints
-    # Low byte of each MinHash value: an eighth of the memory to compare.
-    minhash_bytes: npt.NDArray[np.uint8]
+    # CSR per anchor id: the rows that query it, once per occurrence (to_askers).
+    asked_ptr: Ints
+    asked_rows: Ints
+    # Low nibble of each MinHash value, packed (to_nibbles): a sixteenth of the memory.
+    minhash_nibbles: npt.NDArray[np.uint64]
     # Rows with another row in one of their LSH groups or content-hash group.
     band_partners: Bools
     hash_partners: Bools
@@ -117,6 +129,9 @@ def to_match_arrays(
     query_ptr = np.zeros(rows + 1, dtype=np.int64)
     np.cumsum(np.bincount(row_of[order[query[order]]], minlength=rows), out=query_ptr[1:])
     # Queried anchors are walked for candidates anyway; their hits also give their weight.
+    query_occ = occ[order[query[order]]]
+    query_rows = np.repeat(np.arange(rows, dtype=np.int64), np.diff(query_ptr))
+    asked_ptr, asked_order = to_groups(query_occ, len(index.df))
     rest_ptr, rest_occ = _to_csr(row_of, (df > 1) & (df <= EXACT_POSTING) & ~query, occ, rows)
     # Unbanded rows hold group -1, which reads the appended size 0.
     band_sizes = np.append(np.diff(index.band_ptr), 0)
@@ -139,8 +154,10 @@ def to_match_arrays(
         common_weights=(view_weights[0][common_ids], view_weights[1][common_ids]),
         sketches=(same_script, cross_script),
         query_ptr=query_ptr,
-        query_occ=occ[order[query[order]]],
-        minhash_bytes=(index.minhash & 0xFF).astype(np.uint8),
+        query_occ=query_occ,
+        asked_ptr=asked_ptr,
+        asked_rows=query_rows[asked_order],
+        minhash_nibbles=to_nibbles(index.minhash),
         band_partners=band_partners,
         hash_partners=np.diff(index.hash_ptr)[index.hash_group] > 1,
     )
@@ -155,6 +172,24 @@ def to_holders(index: MatchIndex, ptr: Ints, occ: Ints, rows: Ints) -> tuple[Int
     return anchors, holders
 
 
+def to_askers(index: MatchIndex, arrays: MatchArrays, rows: Ints) -> Ints:
+    """(position in rows) * N + row of each row querying an anchor of a block row, per occurrence.
+
+    A row queries only anchors on 2..max_posting articles, all in a block row's query or rest
+    anchors while max_posting <= EXACT_POSTING; otherwise some are missed (never extra).
+    """
+    n, local = len(index.ids), np.arange(len(rows), dtype=np.int64)
+    keys = []
+    for ptr, occ in ((arrays.query_ptr, arrays.query_occ), (arrays.rest_ptr, arrays.rest_occ)):
+        anchors = to_slices(ptr, occ, rows)
+        owner = np.repeat(local, ptr[rows + 1] - ptr[rows])
+        sizes = arrays.asked_ptr[anchors + 1] - arrays.asked_ptr[anchors]
+        found = np.repeat(owner * n, sizes)
+        found += to_slices(arrays.asked_ptr, arrays.asked_rows, anchors)
+        keys.append(found)
+    return np.concatenate(keys)
+
+
 def candidate_pairs(
     index: MatchIndex,
     arrays: MatchArrays,
@@ -162,10 +197,13 @@ def candidate_pairs(
     scratch: Scratch,
     min_shared: int,
     hits: Ints | None = None,
+    rank: Ints | None = None,
 ) -> tuple[Ints, Ints]:
     """(position in rows, other row) pairs: min_shared query anchors, an LSH group, a hash.
 
     `hits` are the query anchors' holders (to_holders) when the caller has them already.
+    With `rank` (each row's turn; rows not matched rank past all), a pair is left out when
+    the other row's turn came first and it had this row as a candidate: met once, not twice.
     """
     n = len(index.ids)
     local = np.arange(len(rows), dtype=np.int64)
@@ -189,6 +227,16 @@ def candidate_pairs(
     keys = to_unique(np.concatenate(found), scratch.mark)
     mine, others = keys // n, keys % n
     apart = others != rows[mine]
+    if rank is not None:
+        # Band and hash groups are symmetric; query anchors are counted from the other side.
+        askers = to_askers(index, arrays, rows)
+        np.add.at(scratch.counts, askers, 1)
+        grouped = np.concatenate(found[1:]) if len(found) > 1 else askers[:0]
+        scratch.counts[grouped] = min_shared
+        met = (rank[others] < rank[rows[mine]]) & (scratch.counts[keys] >= min_shared)
+        scratch.counts[askers] = 0
+        scratch.counts[grouped] = 0
+        apart &= ~met
     return mine[apart], others[apart]
 
 
@@ -200,10 +248,11 @@ def survivor_pairs(
     floor: float,
     threshold: float,
     min_shared: int,
+    rank: Ints | None = None,
 ) -> tuple[Ints, Ints]:
     """Candidate pairs (row, other) of a block of rows whose bound may reach threshold."""
     query, hits = to_holders(index, arrays.query_ptr, arrays.query_occ, rows)
-    mine, others = candidate_pairs(index, arrays, rows, scratch, min_shared, hits)
+    mine, others = candidate_pairs(index, arrays, rows, scratch, min_shared, hits, rank)
     if len(others) == 0:
         return others, others
     n, common_n = len(index.ids), len(arrays.common_weights[0])
@@ -259,10 +308,7 @@ def survivor_pairs(
         keep[part] |= anchored
         rest = part[~anchored & mh_pairs[part]]
         if len(rest):
-            # Low bytes only: a byte can match where the value does not, never the reverse.
-            sigs = arrays.minhash_bytes
-            equal = sigs[others[rest]] == sigs[row_of[rest]]
-            # Each equal byte is a 1 bit: popcount over 8-byte words counts them at once.
-            same = np.bitwise_count(equal.view(np.uint64)).sum(axis=1, dtype=np.int64)
-            keep[rest[same / sigs.shape[1] >= low]] = True
+            # Low nibbles only: they can match where the values do not, never the reverse.
+            same = to_equal_bound(arrays.minhash_nibbles, others[rest], row_of[rest])
+            keep[rest[same / index.minhash.shape[1] >= low]] = True
     return row_of[keep], others[keep]

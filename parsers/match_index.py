@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
 
 from parsers.fingerprint import NUM_PERM, Fingerprint
 
@@ -66,6 +67,30 @@ def to_codes(values: Iterable[str], count: int = -1) -> tuple[Ints, dict[str, in
     return codes, dict(table)
 
 
+def to_anchor_codes(fps: Sequence[Fingerprint]) -> tuple[Ints, Ints, dict[str, int]]:
+    """CSR (ptr, codes) of every article's anchors with first-seen codes, and the code table."""
+    try:
+        # Arrow encodes 21M anchors at 100k in about half of to_codes' time (measured).
+        lists = pa.array([fp.anchors for fp in fps], type=pa.list_(pa.string()))
+    except (pa.ArrowException, UnicodeEncodeError):
+        lists = None
+    if lists is not None:
+        encoded = lists.values.dictionary_encode()
+        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        ptr = lists.offsets.to_numpy().astype(np.int64)
+        # Arrow numbers values by first appearance; checked, as to_codes' order is relied on.
+        seen = np.maximum.accumulate(codes) if len(codes) else codes
+        if len(codes) == 0 or (seen[0] == 0 and bool((np.diff(seen) <= 1).all())):
+            vocab = encoded.dictionary.to_pylist()
+            return ptr, codes, dict(zip(vocab, range(len(vocab)), strict=True))
+    # Strings Arrow cannot hold (lone surrogates) or another numbering: the dict path.
+    lengths = np.fromiter((len(fp.anchors) for fp in fps), dtype=np.int64, count=len(fps))
+    ptr = np.zeros(len(fps) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=ptr[1:])
+    codes, table = to_codes(itertools.chain.from_iterable(fp.anchors for fp in fps), int(ptr[-1]))
+    return ptr, codes, table
+
+
 def to_groups(codes: Ints, n_groups: int) -> tuple[Ints, Ints]:
     """CSR (ptr, rows) of the rows in each group; negative codes belong to no group."""
     keep = np.flatnonzero(codes >= 0)
@@ -101,13 +126,9 @@ def to_band_groups(minhash: Ints, banded: Bools, bands: int, rows: int) -> Ints:
 def to_match_index(fps: Sequence[Fingerprint], lsh_bands: int, lsh_rows: int) -> MatchIndex:
     """Intern anchors and lay the fingerprints out as arrays."""
     n = len(fps)
-    lengths = np.fromiter((len(fp.anchors) for fp in fps), dtype=np.int64, count=n)
-    ptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(lengths, out=ptr[1:])
-    total = int(ptr[-1])
-    occ, vocab = to_codes(itertools.chain.from_iterable(fp.anchors for fp in fps), total)
+    ptr, occ, vocab = to_anchor_codes(fps)
     df = np.bincount(occ, minlength=len(vocab)).astype(np.int64)
-    row_of_occ = np.repeat(np.arange(n, dtype=np.int64), lengths)
+    row_of_occ = np.repeat(np.arange(n, dtype=np.int64), np.diff(ptr))
     post_ptr, post_order = to_groups(occ, len(vocab))
     post_rows = row_of_occ[post_order]
     # Within one anchor's posting a repeated anchor shows as the same row twice in a row.

@@ -177,12 +177,15 @@ def content_edges(new: Sequence[Fingerprint], existing: Sequence[Fingerprint]) -
     edges: dict[tuple[str, str], Edge] = {}
     seen: set[tuple[str, str]] = set()
     rows = np.fromiter(dict.fromkeys(index.rows[fp.article_id] for fp in new), dtype=np.int64)
+    # A pair of two new articles is filtered from the side whose turn comes first only.
+    rank = np.full(len(index.ids), len(index.ids), dtype=np.int64)
+    rank[rows] = np.arange(len(rows), dtype=np.int64)
     ids = index.ids
     for start in range(0, len(rows), scratch.block):
         block = rows[start : start + scratch.block]
         # The array bound only filters; the scalar bound (_upper_bound's) decides as before.
         mine, others = survivor_pairs(
-            index, arrays, block, scratch, corpus.mass_floor, THRESHOLD, MIN_SHARED
+            index, arrays, block, scratch, corpus.mass_floor, THRESHOLD, MIN_SHARED, rank
         )
         for x, y in zip(mine.tolist(), others.tolist(), strict=True):
             a, b = ids[x], ids[y]
