@@ -26,6 +26,7 @@ from prefect.utilities.annotations import quote
 from flows import progress
 from flows.fetch import FetchResult, fetch_all
 from flows.notify import notify_failure
+from flows.packing import Packer
 from flows.parallel import Background, default_workers
 from flows.report import RunSummary, to_markdown
 from flows.seeds import SeedBatch, read_seeds, seeds_key
@@ -49,7 +50,6 @@ from warehouse.db import connect, open_warehouse, run_lock
 from warehouse.errors import to_clear_error
 from warehouse.load import LoadBatch, LoadCounts, load_batch
 from warehouse.quality import run_checks
-from warehouse.rows import compress_bodies
 from warehouse.seed_files import SeedFile, read_seed_files
 from warehouse.state import (
     WarehouseState,
@@ -178,15 +178,23 @@ def fetch_task(
     urls: list[str], settings: Settings, archive: dict[str, Page]
 ) -> tuple[list[FetchResult], dict[str, bytes]]:
     """Fetch the cited URLs politely, each once; compress new bodies for the archive."""
-    with progress.stage("fetch", len(urls), get_run_logger()):
-        results = fetch_all(urls, settings, archive, on_result=lambda _r: progress.advance())
+    with Packer(_cpu(settings)) as packer:
+
+        def arrived(result: FetchResult) -> None:
+            """Count the result and start packing its body."""
+            progress.advance()
+            packer.add(result)
+
+        with progress.stage("fetch", len(urls), get_run_logger()):
+            results = fetch_all(urls, settings, archive, on_result=arrived)
+        compressed = packer.collect()
     outcomes = Counter(r.outcome for r in results)
     # One line per outcome class, not per URL: thousands of log lines cost the API seconds.
     classes = ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items()))
     get_run_logger().info("fetched %d URLs: %s", len(results), classes)
     for r in [r for r in results if r.page is None][:20]:
         get_run_logger().info("%s %s", r.outcome, r.url)
-    return results, compress_bodies(to_archive(results), _cpu(settings))
+    return results, compressed
 
 
 @task(name="parse pages", cache_policy=NO_CACHE)

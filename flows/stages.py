@@ -80,12 +80,17 @@ def to_attempt_rows(results: Sequence[FetchResult]) -> list[dict[str, Any]]:
 
 def to_archive(results: Sequence[FetchResult]) -> list[Page]:
     """Pages the archive must (re)write: new bodies and 304-revalidated ones, not fresh hits."""
+    return [r.page for r in results if is_archived(r) and r.page is not None]
+
+
+def is_archived(result: FetchResult) -> bool:
+    """Whether the archive (re)writes the result's page: a new body or a 304, not a fresh hit."""
     # A 304 moves fetched_at and may bring new validators; a fresh hit changes nothing.
-    return [
-        r.page
-        for r in results
-        if r.page is not None and r.attempts and r.attempts[-1].cache in {"miss", "revalidated"}
-    ]
+    return (
+        result.page is not None
+        and bool(result.attempts)
+        and result.attempts[-1].cache in {"miss", "revalidated"}
+    )
 
 
 def split_unchanged(
