@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -169,6 +170,25 @@ def test_unchanged_seed_files_are_not_read_again_and_their_articles_stand(
     forced = _run(seeds, db, reread_seeds=True)
     assert (forced.counts["seeds_parsed"], forced.counts["seeds_unchanged"]) == (5, 0)
     assert forced.counts["articles_changed"] == 0
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_quelle_run_reread_seeds_reads_the_unchanged_files_too(
+    seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import flows.seeds
+    from flows.cli import main
+
+    monkeypatch.setattr(flows.seeds, "SETTLE_NS", 0)
+    db = tmp_path / "wh.duckdb"
+    run = ["run", "--seeds", str(seeds), "--db", str(db), "--offline", "--json", "--no-progress"]
+    counts = []
+    for extra in ([], [], ["--reread-seeds"]):
+        main([*run, *extra])
+        out = capsys.readouterr().out
+        summary = json.loads(out[out.index("{"):])
+        counts.append((summary["counts"]["seeds_parsed"], summary["counts"]["seeds_unchanged"]))
+    assert counts == [(5, 0), (0, 5), (5, 0)]
 
 
 @pytest.mark.usefixtures("prefect_harness")
