@@ -174,8 +174,9 @@ class FetchSession(requests.Session):
     def resolve_redirects(self, *args: Any, **kwargs: Any) -> Generator[Any, None, None]:
         """Nothing to resolve: flows/redirects.py follows redirects by hand.
 
-        With allow_redirects=False, Session.send still calls this to prepare Response.next,
-        and the base version reads the whole redirect body (resp.content): uncapped, and
+        `open` does not go through Session.send; any other use of the session would, and
+        even with allow_redirects=False Session.send calls this to prepare Response.next,
+        where the base version reads the whole redirect body (resp.content): uncapped, and
         before our drain could decide to close the connection instead.
         """
         yield from ()
