@@ -27,7 +27,7 @@ from warehouse.rows import (
     to_page_meta,
     to_page_rows,
 )
-from warehouse.seed_files import SeedFile, write_seed_files
+from warehouse.seed_files import SeedFile, to_seed_file_rows
 from warehouse.state import quelle_version
 
 T = TypeVar("T")
@@ -104,10 +104,7 @@ def load_batch(
         _load_rejects(con, batch, now)
         _load_fingerprints(con, batch)
         n_stories = _load_stories(con, batch, now)
-        if batch.seeds_dir is not None:
-            write_seed_files(
-                con, batch.seeds_dir, quelle_version(), batch.run_id, batch.seed_files
-            )
+        _load_seed_files(con, batch)
         _commit_checkpointed(con)
     except BaseException as exc:
         _rollback(con)
@@ -286,6 +283,21 @@ def _load_articles(
         con.unregister("_seen")
     n_changed = sum(1 for o, w in zip(old, write, strict=True) if w and o is not None)
     return len(ids) - len(same) - n_changed, n_changed, len(same) + len(set(batch.seen_ids))
+
+
+def _load_seed_files(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> None:
+    """Replace the seeds directory's record with tonight's files (a file gone or rejected
+    tonight is read again next time); a batch without a directory (replay) keeps it."""
+    if batch.seeds_dir is None:
+        return
+    con.execute("delete from seed_files where seeds_dir = ?", [batch.seeds_dir])
+    _insert_from(
+        con,
+        "insert into seed_files by name select *, ?::varchar as seeds_dir, "
+        "?::varchar as quelle_version, ?::varchar as run_id from _rows",
+        to_seed_file_rows(batch.seed_files),
+        [batch.seeds_dir, quelle_version(), batch.run_id],
+    )
 
 
 def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:

@@ -52,19 +52,9 @@ def read_seed_files(
     }
 
 
-def write_seed_files(
-    con: duckdb.DuckDBPyConnection,
-    seeds_dir: str,
-    version: str,
-    run_id: str,
-    files: Sequence[SeedFile],
-) -> None:
-    """Replace a seeds directory's record with this run's files (inside the caller's
-    transaction): a file gone or rejected tonight is read again next time."""
-    con.execute("delete from seed_files where seeds_dir = ?", [seeds_dir])
-    if not files:
-        return
-    table = pa.table(
+def to_seed_file_rows(files: Sequence[SeedFile]) -> pa.Table:
+    """The seed_files columns of each file; the load adds the directory, version and run."""
+    return pa.table(
         {
             "seed_path": pa.array([f.seed_path for f in files], pa.string()),
             "size": pa.array([f.stat[0] for f in files], pa.int64()),
@@ -75,12 +65,3 @@ def write_seed_files(
             "content_sha256": pa.array([f.content_sha256 for f in files], pa.string()),
         }
     )
-    con.register("_seed_files", table)
-    try:
-        con.execute(
-            "insert into seed_files by name select *, ?::varchar as seeds_dir, "
-            "?::varchar as quelle_version, ?::varchar as run_id from _seed_files",
-            [seeds_dir, version, run_id],
-        )
-    finally:
-        con.unregister("_seed_files")
