@@ -20,9 +20,11 @@ from parsers.match_index import (
     Floats,
     Ints,
     MatchIndex,
+    to_after,
     to_groups,
     to_row_sums,
     to_slices,
+    to_spans,
     to_unique,
 )
 from parsers.match_sketch import Sketch, to_equal_bound, to_nibbles, to_shared_bound, to_sketch
@@ -46,8 +48,10 @@ class MatchArrays:
     common_masses: tuple[Floats, Floats]
     # CSR per row: rare anchors walked through postings besides the queried ones (rest),
     # common anchors sketched and gathered, queried anchors (walked for candidates and sums).
+    # The *_after arrays give, per occurrence, where the later rows start in its posting.
     rest_ptr: Ints
     rest_occ: Ints
+    rest_after: Ints
     # Common anchors by a compact id of their own, with their view weights.
     common_ptr: Ints
     common_occ: npt.NDArray[np.int32]
@@ -56,7 +60,13 @@ class MatchArrays:
     sketches: tuple[Sketch, Sketch]
     query_ptr: Ints
     query_occ: Ints
-    # CSR per anchor id: the rows that query it, once per occurrence (to_askers).
+    query_after: Ints
+    # CSR per row: every anchor on 2..max_posting articles, the ones other rows may query;
+    # askable_after: where the later rows start in the anchor's asked_rows.
+    askable_ptr: Ints
+    askable_occ: Ints
+    askable_after: Ints
+    # CSR per anchor id: the rows that query it, once per occurrence, ascending (to_askers).
     asked_ptr: Ints
     asked_rows: Ints
     # Low nibble of each MinHash value, packed (to_nibbles): a sixteenth of the memory.
@@ -132,7 +142,12 @@ def to_match_arrays(
     query_occ = occ[order[query[order]]]
     query_rows = np.repeat(np.arange(rows, dtype=np.int64), np.diff(query_ptr))
     asked_ptr, asked_order = to_groups(query_occ, len(index.df))
-    rest_ptr, rest_occ = _to_csr(row_of, (df > 1) & (df <= EXACT_POSTING) & ~query, occ, rows)
+    asked_rows = query_rows[asked_order]
+    rest = (df > 1) & (df <= EXACT_POSTING) & ~query
+    rest_ptr, rest_occ = _to_csr(row_of, rest, occ, rows)
+    askable = (df > 1) & (df <= max_posting)
+    askable_ptr, askable_occ = _to_csr(row_of, askable, occ, rows)
+    post_ptr, post_rows = index.post_ptr, index.post_rows
     # Unbanded rows hold group -1, which reads the appended size 0.
     band_sizes = np.append(np.diff(index.band_ptr), 0)
     band_partners = np.asarray((band_sizes[index.band_group] > 1).any(axis=1), dtype=bool)
@@ -149,45 +164,63 @@ def to_match_arrays(
         ),
         rest_ptr=rest_ptr,
         rest_occ=rest_occ,
+        rest_after=to_after(post_ptr, post_rows, rest_occ, row_of[rest]),
         common_ptr=common_ptr,
         common_occ=common_occ,
         common_weights=(view_weights[0][common_ids], view_weights[1][common_ids]),
         sketches=(same_script, cross_script),
         query_ptr=query_ptr,
         query_occ=query_occ,
+        query_after=to_after(post_ptr, post_rows, query_occ, query_rows),
+        askable_ptr=askable_ptr,
+        askable_occ=askable_occ,
+        askable_after=to_after(asked_ptr, asked_rows, askable_occ, row_of[askable]),
         asked_ptr=asked_ptr,
-        asked_rows=query_rows[asked_order],
+        asked_rows=asked_rows,
         minhash_nibbles=to_nibbles(index.minhash),
         band_partners=band_partners,
         hash_partners=np.diff(index.hash_ptr)[index.hash_group] > 1,
     )
 
 
-def to_holders(index: MatchIndex, ptr: Ints, occ: Ints, rows: Ints) -> tuple[Ints, Ints]:
-    """The CSR anchors of a block of rows, and (position in rows) * N + row of each holder."""
+def to_holders(
+    index: MatchIndex, ptr: Ints, occ: Ints, rows: Ints, after: Ints | None = None
+) -> tuple[Ints, Ints]:
+    """The anchor of each holder of a block row's CSR anchors, and (position in rows) * N + row.
+
+    With `after` (the CSR's *_after array), only the holders after the block row: in turns
+    by row, a pair is met from its lower row's turn only.
+    """
     anchors = to_slices(ptr, occ, rows)
     local = np.repeat(np.arange(len(rows), dtype=np.int64), ptr[rows + 1] - ptr[rows])
-    holders = np.repeat(local, index.df[anchors]) * len(index.ids)
-    holders += to_slices(index.post_ptr, index.post_rows, anchors)
-    return anchors, holders
+    starts = index.post_ptr[anchors] if after is None else to_slices(ptr, after, rows)
+    sizes = index.post_ptr[anchors + 1] - starts
+    holders = np.repeat(local * len(index.ids), sizes)
+    holders += to_spans(index.post_rows, starts, sizes)
+    return np.repeat(anchors, sizes), holders
 
 
-def to_askers(index: MatchIndex, arrays: MatchArrays, rows: Ints) -> Ints:
-    """(position in rows) * N + row of each row querying an anchor of a block row, per occurrence.
+def to_askers(index: MatchIndex, arrays: MatchArrays, rows: Ints, turns: int) -> Ints:
+    """(position in rows) * N + row of each later row below `turns` querying a block row's anchor.
 
-    A row queries only anchors on 2..max_posting articles, all in a block row's query or rest
-    anchors while max_posting <= EXACT_POSTING; otherwise some are missed (never extra).
+    Once per (asking occurrence, held occurrence), as the asker's own walk counts the pair.
     """
-    n, local = len(index.ids), np.arange(len(rows), dtype=np.int64)
-    keys = []
-    for ptr, occ in ((arrays.query_ptr, arrays.query_occ), (arrays.rest_ptr, arrays.rest_occ)):
-        anchors = to_slices(ptr, occ, rows)
-        owner = np.repeat(local, ptr[rows + 1] - ptr[rows])
-        sizes = arrays.asked_ptr[anchors + 1] - arrays.asked_ptr[anchors]
-        found = np.repeat(owner * n, sizes)
-        found += to_slices(arrays.asked_ptr, arrays.asked_rows, anchors)
-        keys.append(found)
-    return np.concatenate(keys)
+    n, ptr = len(index.ids), arrays.askable_ptr
+    anchors = to_slices(ptr, arrays.askable_occ, rows)
+    starts = to_slices(ptr, arrays.askable_after, rows)
+    sizes = arrays.asked_ptr[anchors + 1] - starts
+    local = np.repeat(np.arange(len(rows), dtype=np.int64), ptr[rows + 1] - ptr[rows])
+    askers = to_spans(arrays.asked_rows, starts, sizes)
+    keys = np.repeat(local * n, sizes) + askers
+    return keys[askers < turns]
+
+
+def _to_counted(keys: Ints, scratch: Scratch, min_shared: int) -> Ints:
+    """The keys that occur at least min_shared times, once per occurrence."""
+    np.add.at(scratch.counts, keys, 1)
+    found = keys[scratch.counts[keys] >= min_shared]
+    scratch.counts[keys] = 0
+    return found
 
 
 def candidate_pairs(
@@ -197,21 +230,23 @@ def candidate_pairs(
     scratch: Scratch,
     min_shared: int,
     hits: Ints | None = None,
-    rank: Ints | None = None,
+    turns: int | None = None,
 ) -> tuple[Ints, Ints]:
     """(position in rows, other row) pairs: min_shared query anchors, an LSH group, a hash.
 
-    `hits` are the query anchors' holders (to_holders) when the caller has them already.
-    With `rank` (each row's turn; rows not matched rank past all), a pair is left out when
-    the other row's turn came first and it had this row as a candidate: met once, not twice.
+    `hits` are the query anchors' holders (to_holders, walked the same way) when the caller
+    has them already. With `turns`, rows 0..turns-1 take turns in row order and each pair is
+    proposed once, from its lower row's turn, with the rows after it only: there the other
+    row's query anchors are counted too, as either side's proposal makes a candidate.
     """
     n = len(index.ids)
     local = np.arange(len(rows), dtype=np.int64)
     if hits is None:
-        _, hits = to_holders(index, arrays.query_ptr, arrays.query_occ, rows)
-    np.add.at(scratch.counts, hits, 1)
-    found = [hits[scratch.counts[hits] >= min_shared]]
-    scratch.counts[hits] = 0
+        after = None if turns is None else arrays.query_after
+        _, hits = to_holders(index, arrays.query_ptr, arrays.query_occ, rows, after)
+    found = [_to_counted(hits, scratch, min_shared)]
+    if turns is not None:
+        found.append(_to_counted(to_askers(index, arrays, rows, turns), scratch, min_shared))
     banded = local[arrays.band_partners[rows]]
     if len(banded):
         groups = index.band_group[rows[banded]].reshape(-1)
@@ -226,17 +261,8 @@ def candidate_pairs(
         found.append(np.repeat(hashed, sizes) * n + members)
     keys = to_unique(np.concatenate(found), scratch.mark)
     mine, others = keys // n, keys % n
-    apart = others != rows[mine]
-    if rank is not None:
-        # Band and hash groups are symmetric; query anchors are counted from the other side.
-        askers = to_askers(index, arrays, rows)
-        np.add.at(scratch.counts, askers, 1)
-        grouped = np.concatenate(found[1:]) if len(found) > 1 else askers[:0]
-        scratch.counts[grouped] = min_shared
-        met = (rank[others] < rank[rows[mine]]) & (scratch.counts[keys] >= min_shared)
-        scratch.counts[askers] = 0
-        scratch.counts[grouped] = 0
-        apart &= ~met
+    # Band and hash groups are symmetric: with turns, met from the lower row's turn too.
+    apart = others != rows[mine] if turns is None else others > rows[mine]
     return mine[apart], others[apart]
 
 
@@ -248,11 +274,16 @@ def survivor_pairs(
     floor: float,
     threshold: float,
     min_shared: int,
-    rank: Ints | None = None,
+    turns: int | None = None,
 ) -> tuple[Ints, Ints]:
-    """Candidate pairs (row, other) of a block of rows whose bound may reach threshold."""
-    query, hits = to_holders(index, arrays.query_ptr, arrays.query_occ, rows)
-    mine, others = candidate_pairs(index, arrays, rows, scratch, min_shared, hits, rank)
+    """Candidate pairs (row, other) of a block of rows whose bound may reach threshold.
+
+    With `turns`, as candidate_pairs: each pair once, from its lower row (below turns).
+    """
+    ordered = turns is not None
+    query_after = arrays.query_after if ordered else None
+    query = to_holders(index, arrays.query_ptr, arrays.query_occ, rows, query_after)
+    mine, others = candidate_pairs(index, arrays, rows, scratch, min_shared, query[1], turns)
     if len(others) == 0:
         return others, others
     n, common_n = len(index.ids), len(arrays.common_weights[0])
@@ -261,7 +292,8 @@ def survivor_pairs(
     keep = (index.hash_group[others] == index.hash_group[row_of]) | index.repeats[others]
     keep |= index.repeats[row_of]
     low = threshold - SLACK
-    walks = (query, hits), to_holders(index, arrays.rest_ptr, arrays.rest_occ, rows)
+    rest_after = arrays.rest_after if ordered else None
+    walks = query, to_holders(index, arrays.rest_ptr, arrays.rest_occ, rows, rest_after)
     pair_keys = mine * n + others
     cross = index.cyrillic[others] != index.cyrillic[row_of]
     mh_pairs = (
@@ -277,10 +309,15 @@ def survivor_pairs(
         if len(part) == 0:
             continue
         weights = arrays.view_weights[view]
-        for anchors, holders in walks:
-            np.add.at(scratch.sums, holders, np.repeat(weights[anchors], index.df[anchors]))
+        # Zero weights (skeletons within one script, names across) would add nothing.
+        summed = []
+        for held, holders in walks:
+            hit_weights = weights[held]
+            weighed = hit_weights != 0.0
+            summed.append(holders[weighed])
+            np.add.at(scratch.sums, summed[-1], hit_weights[weighed])
         shared = scratch.sums[pair_keys[part]]
-        for _, holders in walks:
+        for holders in summed:
             scratch.sums[holders] = 0.0
         js, is_ = others[part], row_of[part]
         masses, common_mass = arrays.masses[view], arrays.common_masses[view]

@@ -174,12 +174,30 @@ def to_match_index(fps: Sequence[Fingerprint], lsh_bands: int, lsh_rows: int) ->
 def to_slices(ptr: Ints, values: npt.NDArray[IntT], which: Ints) -> npt.NDArray[IntT]:
     """The CSR slices values[ptr[k]:ptr[k + 1]] for each k in `which`, concatenated."""
     starts = ptr[which]
-    lens = ptr[which + 1] - starts
+    return to_spans(values, starts, ptr[which + 1] - starts)
+
+
+def to_spans(values: npt.NDArray[IntT], starts: Ints, lens: Ints) -> npt.NDArray[IntT]:
+    """The slices values[s:s + n] for each start s and length n, concatenated."""
     total = int(lens.sum())
     if total == 0:
         return values[:0]
     offsets = np.repeat(starts - np.cumsum(lens) + lens, lens)
     return values[offsets + np.arange(total, dtype=np.int64)]
+
+
+def to_after(ptr: Ints, values: Ints, groups: Ints, keys: Ints) -> Ints:
+    """Per (group, key): the position just past the values <= key in the group's ascending slice."""
+    if len(groups) == 0:
+        return groups.copy()
+    # One sorted array of (group, value) over the groups asked about, searched in one call.
+    used = np.flatnonzero(np.bincount(groups, minlength=len(ptr) - 1))
+    sizes = ptr[used + 1] - ptr[used]
+    span = int(max(values.max(initial=0), keys.max())) + 1
+    flat = np.repeat(used * span, sizes) + to_slices(ptr, values, used)
+    found = np.searchsorted(flat, groups * span + keys, side="right")
+    starts = np.cumsum(sizes) - sizes
+    return ptr[groups] + found - starts[np.searchsorted(used, groups)]
 
 
 def to_row_sums(ptr: Ints, values: Floats, n: int) -> Floats:

@@ -26,6 +26,10 @@ TOP = 32
 _QUANTUM = 20
 _WORDS = SKETCH_BITS // 64
 CHUNK_ROWS = 16384
+# Pairs compared at once: their gathered words (2048 × 256 bytes) stay in a core's L2 cache,
+# where whole-array temporaries went out to memory and took ~3x the time (measured).
+CHUNK_PAIRS = 2048
+_ONES = np.ones(_WORDS, dtype=np.float32)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +102,19 @@ def _bit_length(value: int) -> int:
 
 def to_shared_bound(sketch: Sketch, xs: Ints, ys: Ints) -> Floats:
     """Upper bound on the common weight rows xs[k] and ys[k] share (inf past TOP buckets)."""
-    both = np.bitwise_count(sketch.bits[xs] & sketch.bits[ys]).sum(axis=1, dtype=np.int64)
+    both = np.empty(len(xs), dtype=np.int64)
+    words = np.empty((CHUNK_PAIRS, _WORDS), dtype=np.uint64)
+    mine = np.empty((CHUNK_PAIRS, _WORDS), dtype=np.uint64)
+    counts = np.empty((CHUNK_PAIRS, _WORDS), dtype=np.uint8)
+    for start in range(0, len(xs), CHUNK_PAIRS):
+        stop = min(start + CHUNK_PAIRS, len(xs))
+        size = stop - start
+        np.take(sketch.bits, ys[start:stop], axis=0, out=words[:size])
+        np.take(sketch.bits, xs[start:stop], axis=0, out=mine[:size])
+        np.bitwise_and(words[:size], mine[:size], out=words[:size])
+        np.bitwise_count(words[:size], out=counts[:size])
+        # A float32 product sums the counts exactly (at most SKETCH_BITS) and fast.
+        both[start:stop] = counts[:size].astype(np.float32) @ _ONES
     k = np.minimum(both, TOP)
     bound = np.minimum(sketch.top[xs, k], sketch.top[ys, k])
     bound[both > TOP] = np.inf
@@ -117,10 +133,23 @@ def to_nibbles(minhash: Ints) -> npt.NDArray[np.uint64]:
 
 def to_equal_bound(nibbles: npt.NDArray[np.uint64], xs: Ints, ys: Ints) -> Ints:
     """Upper bound on the equal MinHash values of rows xs[k] and ys[k]: equal low nibbles."""
-    # A nibble of x ^ y is nonzero when any of its 4 bits is: fold them onto its low bit.
-    diff = nibbles[xs] ^ nibbles[ys]
-    diff |= diff >> np.uint64(1)
-    diff |= diff >> np.uint64(2)
-    diff &= np.uint64(0x1111111111111111)
-    unequal = np.bitwise_count(diff).sum(axis=1, dtype=np.int64)
-    return nibbles.shape[1] * 16 - unequal
+    words = nibbles.shape[1]
+    unequal = np.empty(len(xs), dtype=np.int64)
+    diff = np.empty((CHUNK_PAIRS, words), dtype=np.uint64)
+    mine = np.empty((CHUNK_PAIRS, words), dtype=np.uint64)
+    low = np.uint64(0x1111111111111111)
+    for start in range(0, len(xs), CHUNK_PAIRS):
+        stop = min(start + CHUNK_PAIRS, len(xs))
+        size = stop - start
+        part, other = diff[:size], mine[:size]
+        np.take(nibbles, xs[start:stop], axis=0, out=part)
+        np.take(nibbles, ys[start:stop], axis=0, out=other)
+        part ^= other
+        # A nibble of x ^ y is nonzero when any of its 4 bits is: fold them onto its low bit.
+        np.right_shift(part, np.uint64(1), out=other)
+        part |= other
+        np.right_shift(part, np.uint64(2), out=other)
+        part |= other
+        part &= low
+        unequal[start:stop] = np.bitwise_count(part).sum(axis=1, dtype=np.int64)
+    return words * 16 - unequal

@@ -32,7 +32,7 @@ from parsers.match_filter import (
     survivor_pairs,
     to_match_arrays,
 )
-from parsers.match_index import MatchIndex, to_match_index
+from parsers.match_index import Bools, MatchIndex, to_match_index
 
 # Weight of each anchor kind on top of its IDF. Dates, percentages and amounts are specific
 # to one event; years recur in background sentences; slug/title bigrams only help where a
@@ -93,6 +93,9 @@ class Corpus:
     weight: dict[str, float]
     # Kind of each anchor, looked up rather than split: scoring asks it per shared anchor.
     kind_of: dict[str, str]
+    # Anchor text by interned id, and per view (same script, across) the ids it leaves out.
+    names: list[str] = field(default_factory=list)
+    dropped: tuple[Bools, Bools] = (np.zeros(0, dtype=bool), np.zeros(0, dtype=bool))
     mass_floor: float = 0.0
     max_posting: int = MAX_POSTING
     # (article_id, cross_script) → (usable anchors, their mass); filled on first use.
@@ -124,6 +127,8 @@ def to_corpus(fingerprints: Iterable[Fingerprint]) -> Corpus:
         arrays=to_match_arrays(index, weights, max_posting, QUERY_ANCHORS),
         weight=weight,
         kind_of=kind_of,
+        names=list(index.vocab),
+        dropped=(np.array(index.kinds) == "ns", np.array(index.kinds) == "nm"),
         mass_floor=floor,
         max_posting=max_posting,
     )
@@ -171,21 +176,21 @@ def match_and_recall(
 
 def content_edges(new: Sequence[Fingerprint], existing: Sequence[Fingerprint]) -> list[Edge]:
     """Edges found by content alone: candidates of each new article, scored, thresholded."""
-    corpus = to_corpus([*existing, *new])
+    # New articles first, so they take their turns in row order (a pair of two new articles
+    # is met from the lower row only) and the rows after all of them never take one.
+    new_ids = {fp.article_id for fp in new}
+    corpus = to_corpus([*new, *(fp for fp in existing if fp.article_id not in new_ids)])
     index, arrays = corpus.index, corpus.arrays
     scratch = Scratch.for_index(index, arrays)
     edges: dict[tuple[str, str], Edge] = {}
     seen: set[tuple[str, str]] = set()
-    rows = np.fromiter(dict.fromkeys(index.rows[fp.article_id] for fp in new), dtype=np.int64)
-    # A pair of two new articles is filtered from the side whose turn comes first only.
-    rank = np.full(len(index.ids), len(index.ids), dtype=np.int64)
-    rank[rows] = np.arange(len(rows), dtype=np.int64)
+    rows = np.arange(len(new_ids), dtype=np.int64)
     ids = index.ids
     for start in range(0, len(rows), scratch.block):
         block = rows[start : start + scratch.block]
         # The array bound only filters; the scalar bound (_upper_bound's) decides as before.
         mine, others = survivor_pairs(
-            index, arrays, block, scratch, corpus.mass_floor, THRESHOLD, MIN_SHARED, rank
+            index, arrays, block, scratch, corpus.mass_floor, THRESHOLD, MIN_SHARED, len(rows)
         )
         for x, y in zip(mine.tolist(), others.tolist(), strict=True):
             a, b = ids[x], ids[y]
@@ -258,8 +263,13 @@ def _view(corpus: Corpus, aid: str, cross: bool) -> tuple[frozenset[str], float]
     key = (aid, cross)
     view = corpus.views.get(key)
     if view is None:
-        anchors = frozenset(_usable(corpus.fps[aid].anchors, cross))
-        view = (anchors, sum(corpus.weight.get(t, 0.0) for t in anchors))
+        # _usable's anchors by interned id: kind "ns" (or "nm") is what _usable leaves out.
+        # Inserted in tuple order as _usable does, so the set and its sum's order are alike.
+        index, row = corpus.index, corpus.index.rows[aid]
+        ids = index.occ[index.ptr[row] : index.ptr[row + 1]]
+        kept = ids[~corpus.dropped[int(cross)][ids]].tolist()
+        anchors = frozenset(set(map(corpus.names.__getitem__, kept)))
+        view = (anchors, sum(map(corpus.weight.__getitem__, anchors)))
         corpus.views[key] = view
     return view
 
@@ -279,7 +289,7 @@ def _pair_terms(
 def _anchor_bound(corpus: Corpus, shared: AbstractSet[str], norm: float) -> float:
     """The anchor similarity before the MIN_FACTS rule and the date penalty."""
     weight = corpus.weight
-    return sum(weight.get(t, 0.0) for t in shared) / norm if norm else 0.0
+    return sum(map(weight.__getitem__, shared)) / norm if norm else 0.0
 
 
 def _upper_bound(corpus: Corpus, a: str, b: str) -> float:

@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 
 from parsers.fingerprint import Fingerprint
-from parsers.match_index import to_anchor_codes, to_codes
+from parsers.match_index import to_after, to_anchor_codes, to_codes
 
 
 def _fp(aid: str, *anchors: str) -> Fingerprint:
@@ -39,3 +39,18 @@ def test_anchors_arrow_cannot_hold_take_the_dict_path() -> None:
     fps = [_fp("a", "nm:x", "q:\ud800"), _fp("b", "q:\ud800", "nm:y")]
     ptr, codes, table = to_anchor_codes(fps)
     assert (ptr.tolist(), codes.tolist(), table) == _dict_codes(fps)
+
+
+def test_after_is_past_the_values_at_most_the_key() -> None:
+    rng = np.random.default_rng(5)
+    for _ in range(100):
+        sizes = rng.integers(0, 6, size=int(rng.integers(1, 8)))
+        ptr = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+        values = np.concatenate([np.sort(rng.integers(0, 9, k)) for k in sizes]).astype(np.int64)
+        groups = rng.integers(0, len(sizes), size=int(rng.integers(0, 12))).astype(np.int64)
+        keys = rng.integers(0, 11, size=len(groups)).astype(np.int64)
+        expected = [
+            int(ptr[g] + (values[ptr[g] : ptr[g + 1]] <= k).sum())
+            for g, k in zip(groups.tolist(), keys.tolist(), strict=True)
+        ]
+        assert to_after(ptr, values, groups, keys).tolist() == expected

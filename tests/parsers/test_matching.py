@@ -14,6 +14,8 @@ from parsers.matching import (
     QUERY_ANCHORS,
     THRESHOLD,
     _upper_bound,
+    _usable,
+    _view,
     candidates,
     citation_recall,
     match_and_recall,
@@ -289,3 +291,17 @@ def test_sketch_bound_prunes_rows_that_share_nothing() -> None:
     (bound,) = to_shared_bound(sketch, np.array([0]), np.array([1]))
     # ~100 anchors each in SKETCH_BITS buckets overlap in a few buckets, not in 100.
     assert bound < 100 * 4.0 / 4
+
+
+def test_views_from_interned_ids_are_the_usable_anchors() -> None:
+    odd = _fp("odd", "ns", "nm", "nsx:1", "nm:ivan petrov", "ns:ivnptrv", "num:3200", "num:3200")
+    cyrillic = _fp("cyr", "nm:иван петров", "ns:ivnptrv", "code:5g", script="cyrillic")
+    everything = [odd, cyrillic, *SEEDS.values(), *OTHERS]
+    corpus = to_corpus(everything)
+    for fp in everything:
+        for cross in (False, True):
+            anchors, mass = _view(corpus, fp.article_id, cross)
+            usable = frozenset(_usable(fp.anchors, cross))
+            assert anchors == usable
+            assert mass == pytest.approx(sum(corpus.weight[t] for t in usable), rel=1e-12)
+    assert _view(corpus, "odd", False)[0] == {"nm", "nsx:1", "nm:ivan petrov", "num:3200"}
