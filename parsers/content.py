@@ -239,4 +239,10 @@ def inline_text(tag: Tag) -> tuple[str, int]:
 
 def excluded_ids(doc: Document, container: Tag, exclude: tuple[str, ...]) -> set[int]:
     """Ids of the elements inside a container that a site's exclude selectors match."""
-    return {id(el) for sel in exclude for el in doc.select(sel, within=container)}
+    # body_blocks and body_images both ask, for the same container: select once.
+    key = ("excluded_ids", id(container), exclude)
+    found = doc.memo.get(key)
+    if found is None:
+        found = {id(el) for sel in exclude for el in doc.select(sel, within=container)}
+        doc.memo[key] = found
+    return found

@@ -54,6 +54,8 @@ class Document:
     canonical: str | None = None
     html_lang: str | None = None
     title_tag: str | None = None
+    # Results body reading asks for twice (paragraphs, then images), by what was asked.
+    memo: dict[Any, Any] = field(default_factory=dict)
 
     def select(self, selector: str, within: Tag | None = None, limit: int = 0) -> list[Tag]:
         """Tags matching a simple CSS selector, in document order (see TagIndex)."""

@@ -113,7 +113,8 @@ def read_document(
         raise ParseError(f"page too large: {len(text)} characters")
     if "\x00" in text[:4096]:
         raise ParseError("not HTML: NUL characters in text")
-    if not text.strip():
+    # isspace() stops at the first letter; strip() would copy the whole page first.
+    if not text or text.isspace():
         raise NotAnArticle("empty page")
     stripped, jsonld_blobs = prestrip(text)
     # NFC after the cut: scripts and styles are most of the characters and need none.

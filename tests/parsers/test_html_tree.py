@@ -10,6 +10,7 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 from bs4.builder._lxml import LXMLTreeBuilder
 from bs4.element import PageElement
+from lxml import etree
 
 from parsers.decode import decode_html, to_nfc
 from parsers.document import SiteRules
@@ -226,3 +227,14 @@ def test_index_filled_while_building_is_the_soups_index(page: Path) -> None:
     assert _index_view(index, soup) == _index_view(TagIndex(soup), soup)
     soup, index = to_indexed_soup(root, {root}, set())
     assert _index_view(index, soup) == _index_view(TagIndex(soup), soup)
+
+
+def test_the_soup_does_not_hold_the_lxml_tree() -> None:
+    # The soup keeps its builder; the page's libxml2 document must not live as long.
+    root = parse_tree("<html><body><div><p>keep</p></div><nav>x</nav></body></html>")
+    assert root is not None
+    whole, path = {root[0][0]}, {root, root[0]}
+    builder = to_soup(root, whole, path).builder
+    for value in vars(builder).values():
+        held = value if isinstance(value, Set) else [value]
+        assert not any(isinstance(v, etree._Element) for v in held)
