@@ -175,26 +175,24 @@ def open_task(
 
 @task(name="fetch sources", cache_policy=NO_CACHE)
 def fetch_task(
-    urls: list[str], settings: Settings, archive: dict[str, Page]
-) -> tuple[list[FetchResult], dict[str, bytes]]:
-    """Fetch the cited URLs politely, each once; compress new bodies for the archive."""
-    with Packer(_cpu(settings)) as packer:
+    urls: list[str], settings: Settings, archive: dict[str, Page], packer: Packer
+) -> list[FetchResult]:
+    """Fetch the cited URLs politely, each once; hand new bodies to the packer as they come."""
 
-        def arrived(result: FetchResult) -> None:
-            """Count the result and start packing its body."""
-            progress.advance()
-            packer.add(result)
+    def arrived(result: FetchResult) -> None:
+        """Count the result and queue its body for packing."""
+        progress.advance()
+        packer.add(result)
 
-        with progress.stage("fetch", len(urls), get_run_logger()):
-            results = fetch_all(urls, settings, archive, on_result=arrived)
-        compressed = packer.collect()
+    with progress.stage("fetch", len(urls), get_run_logger()):
+        results = fetch_all(urls, settings, archive, on_result=arrived)
     outcomes = Counter(r.outcome for r in results)
     # One line per outcome class, not per URL: thousands of log lines cost the API seconds.
     classes = ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items()))
     get_run_logger().info("fetched %d URLs: %s", len(results), classes)
     for r in [r for r in results if r.page is None][:20]:
         get_run_logger().info("%s %s", r.outcome, r.url)
-    return results, compressed
+    return results
 
 
 @task(name="parse pages", cache_policy=NO_CACHE)
@@ -417,8 +415,12 @@ def _run(settings: Settings, since: date | None, summary: RunSummary) -> None:
     # The seeds' fingerprints need only the seeds and the stored hashes: a niced worker makes
     # them while the fetch waits on the network (its threads share one core under the GIL).
     changed_seeds = changed_articles(seeds.articles, opening.state.known_sha)
-    with Background(to_fingerprint, changed_seeds) as early:
-        _fetch_and_load(settings, since, summary, seeds, opening, urls, early)
+    bodies = 0 if settings.offline else len(urls)
+    with (
+        Background(to_fingerprint, changed_seeds) as early,
+        Packer(_cpu(settings), bodies) as packer,
+    ):
+        _fetch_and_load(settings, since, summary, seeds, opening, urls, early, packer)
 
 
 def _fetch_and_load(
@@ -429,17 +431,19 @@ def _fetch_and_load(
     opening: Opening,
     urls: list[str],
     early: Background[Any, Any],
+    packer: Packer,
 ) -> None:
     """Fetch and parse the cited pages, then match and load everything."""
     c = summary.counts
     results: list[FetchResult] = []
-    compressed: dict[str, bytes] = {}
     if settings.offline:
         summary.fetch_outcomes = {"skipped_offline": len(urls)} if urls else {}
     else:
         _fault_point(settings, "fetch")
-        results, compressed = _stage(
-            summary, "fetch", lambda: fetch_task(_by_ref(urls), settings, _by_ref(opening.archive))
+        results = _stage(
+            summary,
+            "fetch",
+            lambda: fetch_task(_by_ref(urls), settings, _by_ref(opening.archive), _by_ref(packer)),
         )
         summary.add_fetch_outcomes([(r.url, r.outcome) for r in results])
     pages = [r.page for r in results if r.page is not None]
@@ -450,7 +454,8 @@ def _fetch_and_load(
     c["pages_unchanged"] = len(unchanged)
     _fault_point(settings, "parse")
     parsed = _stage(summary, "parse", lambda: parse_task(_by_ref(pages), _cpu(settings)))
-    # Parsed and packed for the archive: the raw bodies can go before match and load.
+    # Parsed: the raw bodies can go before match and load (the packer holds those it has not
+    # packed yet).
     pages = []
     results = [without_body(r) for r in results]
     articles = list(seeds.articles) + list(parsed.articles)
@@ -458,7 +463,7 @@ def _fetch_and_load(
     _load_and_check(
         settings, summary, articles, opening.state, rejects, to_archive(results),
         {**unchanged, **parsed.page_articles}, to_attempt_rows(results), list(unchanged.values()),
-        compressed, early, seeds,
+        packer.collect, early, seeds,
     )
 
 
@@ -486,12 +491,14 @@ def _load_and_check(
     page_articles: dict[str, str],
     fetches: list[dict[str, Any]],
     seen_ids: list[str] | None = None,
-    compressed: dict[str, bytes] | None = None,
+    packed: Callable[[], dict[str, bytes]] | None = None,
     early: Background[Any, Any] | None = None,
     seeds: SeedBatch | None = None,
 ) -> None:
     """Match, load in one transaction, run the checks, and fill the summary.
 
+    packed: gives the archive's packed bodies (page url → zlib), asked for when the load
+    starts, so packing goes on in idle time until then.
     seeds: the night's seed batch, whose unchanged files' articles count as seen and whose
     files are recorded for the next night (None for a replay: the record stays).
     """
@@ -531,11 +538,16 @@ def _load_and_check(
         ],
         merges=match.assignment.merges,
         seen_ids=seen_ids,
-        compressed=compressed or {},
         seed_files=seeds.record if seeds else (),
         seeds_dir=seeds_key(settings.seeds_dir) if seeds else None,
     )
-    counts, checks, total = _stage(summary, "load", lambda: load_task(settings, _by_ref(batch)))
+
+    def load() -> tuple[LoadCounts, list[tuple[str, int]], int]:
+        """The load, once the bodies are packed (what packing has left is done first)."""
+        ready = replace(batch, compressed=packed() if packed is not None else {})
+        return load_task(settings, _by_ref(ready))
+
+    counts, checks, total = _stage(summary, "load", load)
     c["articles_loaded"] = len({a.article_id for a in articles} | set(seen_ids))
     c["articles_new"] = counts.articles_new
     c["articles_changed"] = counts.articles_changed

@@ -14,6 +14,7 @@ from prefect.cache_policies import NO_CACHE
 
 from flows.fetch import FetchResult
 from flows.nightly import _by_ref, _cpu, fetch_task, parse_task
+from flows.packing import Packer
 from flows.settings import load_settings
 from flows.shards import ShardError, shard_of_url
 from flows.spool import Plan, ShardOutput, Verdict, read_plan, write_output
@@ -78,11 +79,16 @@ def nightly_shard(
     settings = load_settings(**(overrides or {}))
     clock = _Clock()
     plan = clock.stage("read_plan", lambda: read_plan_task(spool_dir, run_id, shard, shards))
-    results, compressed = clock.stage(
-        "fetch", lambda: fetch_task(_by_ref(plan.urls), settings, _by_ref(plan.archive))
-    )
-    pages, unchanged = split_unchanged(results, plan.state, plan.archive, False)
-    parsed = clock.stage("parse", lambda: parse_task(_by_ref(pages), _cpu(settings)))
+    with Packer(_cpu(settings), len(plan.urls)) as packer:
+        results = clock.stage(
+            "fetch",
+            lambda: fetch_task(
+                _by_ref(plan.urls), settings, _by_ref(plan.archive), _by_ref(packer)
+            ),
+        )
+        pages, unchanged = split_unchanged(results, plan.state, plan.archive, False)
+        parsed = clock.stage("parse", lambda: parse_task(_by_ref(pages), _cpu(settings)))
+        compressed = clock.stage("pack", packer.collect)
     out = to_output(plan, results, compressed, unchanged, parsed, clock)
     path = write_spool_task(spool_dir, _by_ref(out))
     return {

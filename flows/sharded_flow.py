@@ -257,7 +257,7 @@ def _run_sharded(
     _load_and_check(
         settings, summary, list(seeds.articles) + merged.articles, opening.state,
         list(seeds.rejects) + merged.rejects, merged.pages, merged.page_articles,
-        merged.fetches, merged.seen_ids, merged.compressed, seeds=seeds,
+        merged.fetches, merged.seen_ids, lambda: merged.compressed, seeds=seeds,
     )
     # Loaded (committed): the spool has served. A failed night keeps it for the post-mortem.
     shutil.rmtree(group_dir(spool, summary.run_id), ignore_errors=True)
