@@ -9,15 +9,19 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+import sys
 from collections.abc import Iterable, Sequence
-from operator import attrgetter
-from typing import NamedTuple
+from operator import itemgetter
+from typing import cast
 from urllib.parse import unquote, urlsplit
 
 from parsers.date_anchors import finditer_at, read_date_anchors
 from parsers.folding import fold_ascii, fold_whole, fold_word
 from parsers.memo import Memo
 from parsers.pieces import (
+    ACRONYMS,
+    ACRONYMS_OR_CODES,
+    CODES,
     HAS_ACRONYMS_OR_CODES,
     HAS_LOWER_DIGITS,
     HAS_LOWER_WIDE_DIGITS,
@@ -45,7 +49,11 @@ _UPPER = "".join(
 _CAP_WORD = f"[{_UPPER}][^\\W\\d_]*"
 # Two or more capitalised words separated only by spaces, hyphens or apostrophes. The look-
 # behind (no letter before the run) follows the first capital, for the engine to skip to it.
-_CAP_RUN_RE = re.compile(f"[{_UPPER}](?<![^\\W\\d_].)[^\\W\\d_]*(?:[ \u00a0\\-'’]+{_CAP_WORD})+")
+# Possessive letters and separators (*+, ++): neither can give back a character the other
+# takes, so backtracking into them finds nothing; not trying cut the scan by a quarter.
+_CAP_RUN_RE = re.compile(
+    f"[{_UPPER}](?<![^\\W\\d_].)[^\\W\\d_]*+(?:[ \u00a0\\-'’]++[{_UPPER}][^\\W\\d_]*+)+"
+)
 _TOKEN_RE = re.compile(r"\d+|[^\W\d_]+")
 _QUOTE_RE = re.compile(r"[„“\"«‹»]\s*([^„“”\"«»‹›\n]{6,120}?)\s*[“”\"»›«]")
 _SLUG_NOISE_RE = re.compile(r"\.(?:s?html?|php|aspx?|vnp|vov)$|[-_]?\d{5,}[-_]?|^\d+$")
@@ -93,7 +101,9 @@ def read_text_anchors(
 ) -> tuple[list[str], list[Piece] | None, int]:
     """to_text_anchors (name anchors given or read), with to_pieces(text) and its to_flags."""
     # The pieces are None when the anchors came from other pieces: the text held a URL or an
-    # image name, which are left out before the rest is read.
+    # image name, which are left out before the rest is read. Every anchor is interned (see
+    # Fingerprint.anchors): the ones read here now, the memoised ones (acronyms, codes, names)
+    # when first read, so a repeated one costs no intern lookup.
     anchors: list[str] = []
     excluded = set(exclude_urls)
     source = text
@@ -102,10 +112,10 @@ def read_text_anchors(
     for m in URL_RE.finditer(text) if has_urls else ():
         url = canonicalize_url(m.group(0).rstrip(".,;)"))
         if url not in excluded:
-            anchors.append(f"url:{url}")
+            anchors.append(sys.intern(f"url:{url}"))
     has_images = _IMG_HINT_RE.search(text) is not None
     for m in _IMG_RE.finditer(text) if has_images else ():
-        anchors.append(f"img:{m.group(0).lower()}")
+        anchors.append(sys.intern(f"img:{m.group(0).lower()}"))
     if has_urls:
         text = URL_RE.sub(" ", text)
     if has_images:
@@ -113,30 +123,33 @@ def read_text_anchors(
     pieces = to_pieces(text)
     flags = to_flags(pieces)
     dates = read_date_anchors(text, pieces, flags)
-    anchors.extend(dates)
+    anchors.extend(map(sys.intern, dates))
     if flags & HAS_LOWER_DIGITS:
         # A day of a date ("am 21. September") is not also a number of its own.
         days = {f"num:{d.rsplit('-', 1)[1]}" for d in dates if d.startswith("dt:")}
         lower = to_lower(pieces)
         starts = to_run_starts(lower, bool(flags & HAS_LOWER_WIDE_DIGITS))
-        anchors.extend(a for a in _number_anchors(lower, starts) if a not in days)
+        anchors.extend(sys.intern(a) for a in _number_anchors(lower, starts) if a not in days)
     if flags & HAS_ACRONYMS_OR_CODES:
-        found = list(itertools.compress(pieces, map(attrgetter("acronyms_or_codes"), pieces)))
-        anchors.extend(_chain(found, "acronyms"))
-        anchors.extend(_chain(found, "codes"))
+        found = list(itertools.compress(pieces, map(_ACRONYMS_OR_CODES, pieces)))
+        anchors.extend(_chain(found, ACRONYMS))
+        anchors.extend(_chain(found, CODES))
     if name_anchors is None:
-        name_anchors = _chain(to_names(text), "anchors")
+        name_anchors = to_names(text)[0]
     anchors.extend(name_anchors)
     for m in _QUOTE_RE.finditer(text):
         words = to_fold_words(m.group(1))
         if 2 <= len(words) <= 14:
-            anchors.append("q:" + " ".join(words))
+            anchors.append(sys.intern("q:" + " ".join(words)))
     return anchors, pieces if text is source else None, flags
 
 
-def _chain(parts: Sequence[Piece | Names], field: str) -> Iterable[str]:
-    """One field's strings of every part, in text order."""
-    return itertools.chain.from_iterable(map(attrgetter(field), parts))
+_ACRONYMS_OR_CODES = itemgetter(ACRONYMS_OR_CODES)
+
+
+def _chain(parts: Sequence[Piece], field: int) -> Iterable[str]:
+    """One field's strings (by position) of every piece, in text order."""
+    return itertools.chain.from_iterable(map(itemgetter(field), parts))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -177,81 +190,95 @@ def _number_anchors(folded: str, starts: list[int]) -> list[str]:
     return out
 
 
-class Names(NamedTuple):
-    """The names in one run of capitalised words (one match of _CAP_RUN_RE)."""
-
-    runs: tuple[tuple[str, ...], ...]
-    # 'nm:' and 'ns:' anchors of the runs (see _name_anchors).
-    anchors: tuple[str, ...]
-    # Folded name bigrams spelt with non-ASCII letters (Fingerprint.native_names).
-    native: tuple[str, ...]
-
-
-_NO_NAMES = Names((), (), ())
+# What a word of a run of capitalised words is: an acronym ends a name, a sentence word drops
+# out (falsy, for itertools.compress), any other word is a name word (folded, skeleton, ASCII
+# or not).
+NameWord = tuple[str, str, bool]
+_ACRONYM: NameWord = ("", "", True)
+_NOT_NAME: tuple[()] = ()
+# Closes the names of one run: it reads as an acronym.
+_RUN_END = "ZZ"
 
 
-# What a word of a run is: an acronym ends the name, a sentence word drops out, any other
-# word is a name word (original spelling, folded, skeleton, ASCII or not).
-NameWord = tuple[str, str, str, bool]
-_ACRONYM = None
-_NOT_NAME: NameWord = ("", "", "", True)
-
-
-def _read_word(word: str) -> NameWord | None:
-    """A run word as _read_names needs it: _ACRONYM, _NOT_NAME or the name word."""
+def _read_word(word: str) -> NameWord | tuple[()]:
+    """A word of a run as to_names needs it: _ACRONYM, _NOT_NAME or the name word."""
     if len(word) > 1 and word.isupper():
         return _ACRONYM
     folded = fold_whole(word).lower()
     if folded in NOT_NAMES:
         return _NOT_NAME
-    return word, folded, to_skeleton(folded), word.isascii()
+    return folded, to_skeleton(folded), word.isascii()
 
 
 # Name words repeat far more than runs of them.
 _WORDS = Memo(_read_word, size=1 << 14, max_chars=64)
 
-
-def _read_names(match: str) -> Names:
-    """Split a run of capitalised words into names: acronyms end one, sentence words drop out."""
-    runs: list[tuple[str, ...]] = []
-    anchors: list[str] = []
-    native: list[str] = []
-    run: list[NameWord] = []
-    # The match is capitalised words between separators [ \u00a0\-'’]: splitting at them
-    # gives its words (LETTERS_RE.findall) several times faster. A sentinel acronym closes
-    # the last run. Half the runs of German text are new (noun pairs): this is their cost.
-    for word in [*match.replace("-", " ").replace("'", " ").replace("’", " ").split(), "ZZ"]:
-        entry = _WORDS[word]
-        if entry is _ACRONYM:
-            if len(run) >= 2:
-                runs.append(tuple([w for w, _, _, _ in run]))
-                # As _name_anchors, with each word folded once.
-                prev = run[0]
-                for cur in run[1:]:
-                    anchors.append(f"nm:{prev[1]} {cur[1]}")
-                    anchors.append(f"ns:{prev[2]} {cur[2]}")
-                    if not (prev[3] and cur[3]):
-                        native.append(f"{prev[1]} {cur[1]}")
-                    prev = cur
-            run = []
-        elif entry is not _NOT_NAME:
-            run.append(entry)
-    return Names(tuple(runs), tuple(anchors), tuple(native)) if runs else _NO_NAMES
+# Two adjacent words of a run: their 'nm:' and 'ns:' anchors (none when either word is an
+# acronym), and their folded bigram when either is spelt with non-ASCII letters
+# (Fingerprint.native_names). Interned, as Piece anchors are.
+NamePair = tuple[tuple[str, ...], tuple[str, ...]]
+_NO_PAIR: NamePair = ((), ())
 
 
-# Name runs repeat (people, places, German noun pairs); longer matches are read each time.
-# 32k runs: the benchmark's German seeds miss 35 per article, against 41 at 16k.
-_NAMES = Memo(_read_names, size=1 << 15, max_chars=120)
+def _read_pair(pair: tuple[str, str]) -> NamePair:
+    """The anchors and native bigram of two adjacent words of a run (sentence words left out)."""
+    first, second = (cast(NameWord, _WORDS[word]) for word in pair)
+    if first is _ACRONYM or second is _ACRONYM:
+        return _NO_PAIR
+    folded = f"{first[0]} {second[0]}"
+    return (
+        (sys.intern("nm:" + folded), sys.intern(f"ns:{first[1]} {second[1]}")),
+        () if first[2] and second[2] else (sys.intern(folded),),
+    )
 
 
-def to_names(text: str) -> list[Names]:
-    """The names of every run of capitalised words in the text, in order."""
-    return list(map(_NAMES.__getitem__, _CAP_RUN_RE.findall(text)))
+# Pairs of words recur far more than runs of them: half the runs of German text are new
+# (noun pairs), their pairs mostly not.
+_PAIRS = Memo(_read_pair, size=1 << 15, max_chars=2)
+_PAIR_ANCHORS = itemgetter(0)
+_PAIR_NATIVE = itemgetter(1)
+
+
+def _to_run_words(text: str) -> list[str]:
+    """The words of the text's runs of capitalised words, each run closed by _RUN_END."""
+    # A run is capitalised words between separators [ \u00a0\-'’]: splitting at them gives
+    # its words (LETTERS_RE.findall) several times faster.
+    runs = _CAP_RUN_RE.findall(text)
+    if not runs:
+        return []
+    joined = f" {_RUN_END} ".join(runs)
+    return [*joined.replace("-", " ").replace("'", " ").replace("’", " ").split(), _RUN_END]
+
+
+def to_names(text: str) -> tuple[list[str], list[str]]:
+    """Name anchors of the text (as _name_anchors of to_name_runs) and their native bigrams."""
+    # Within a run, sentence words drop out and an acronym ends a name: the pairs of adjacent
+    # words left, less those with an acronym, are the pairs _name_anchors reads. One pass of
+    # C-level maps over the text's words, instead of a Python loop per run.
+    words = _to_run_words(text)
+    kept = list(itertools.compress(words, map(_WORDS.__getitem__, words)))
+    # Tuple keys: zip builds them in C (reusing one tuple for hits), where formatting 'a b'
+    # cost 0.7 us a pair.
+    pairs = list(map(_PAIRS.__getitem__, zip(kept, kept[1:], strict=False)))
+    return (
+        list(itertools.chain.from_iterable(map(_PAIR_ANCHORS, pairs))),
+        list(itertools.chain.from_iterable(map(_PAIR_NATIVE, pairs))),
+    )
 
 
 def to_name_runs(text: str) -> list[list[str]]:
     """Runs of two or more capitalised words (original spelling), e.g. ['Nguyễn', 'Mạnh']."""
-    return [list(run) for names in to_names(text) for run in names.runs]
+    runs: list[list[str]] = []
+    run: list[str] = []
+    for word in _to_run_words(text):
+        entry = _WORDS[word]
+        if entry is _ACRONYM:
+            if len(run) >= 2:
+                runs.append(run)
+            run = []
+        elif entry:
+            run.append(word)
+    return runs
 
 
 def _name_anchors(runs: Sequence[Sequence[str]]) -> list[str]:

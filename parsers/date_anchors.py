@@ -10,13 +10,15 @@ import functools
 import itertools
 import re
 from collections.abc import Callable
-from operator import attrgetter
+from operator import itemgetter
 
 from parsers.pieces import (
     HAS_CYRILLIC,
     HAS_DIGITS,
     HAS_MONTHS,
     HAS_WIDE_DIGITS,
+    LOWER,
+    MONTH_SPANS,
     Piece,
     to_flags,
     to_lower,
@@ -230,12 +232,17 @@ def _blank(text: str, matches: list[re.Match[str]], starts: list[int]) -> tuple[
 
 def _read_months(pieces: list[Piece], add: Add) -> None:
     """Read the dates around the month words of the pieces."""
-    for k in itertools.compress(range(len(pieces)), map(attrgetter("months"), pieces)):
-        lower = pieces[k].lower
-        for start, end in pieces[k].months:
-            before = _tokens_before(pieces, k, start)
+    for k in itertools.compress(range(len(pieces)), map(itemgetter(MONTH_SPANS), pieces)):
+        lower = pieces[k][LOWER]
+        for start, end in pieces[k][MONTH_SPANS]:
             after = _tokens_after(pieces, k, end)
-            tokens = [*before, lower[start:end], *after]
+            word = lower[start:end]
+            # "thang" without a number after it is no month ("thắng", won): _read_month would
+            # drop it, after the tokens before it were read for nothing.
+            if word == "thang" and not (after and after[0].isdigit()):
+                continue
+            before = _tokens_before(pieces, k, start)
+            tokens = [*before, word, *after]
             _read_month(tokens, tokens, len(before), add)
 
 
@@ -254,19 +261,19 @@ def _read_cyrillic_months(consumed: str, lower: str, add: Add) -> None:
 def _tokens_before(pieces: list[Piece], k: int, start: int) -> list[str]:
     """The tokens before position start of piece k: all, or the _BACK_TOKENS the reader needs."""
     # Tokens never span pieces: whole pieces give whole tokens.
-    tokens: list[str] = _TOKEN_RE.findall(pieces[k].lower, 0, start)
+    tokens: list[str] = _TOKEN_RE.findall(pieces[k][LOWER], 0, start)
     while len(tokens) < _BACK_TOKENS and k > 0:
         k -= 1
-        tokens[:0] = _TOKEN_RE.findall(pieces[k].lower)
+        tokens[:0] = _TOKEN_RE.findall(pieces[k][LOWER])
     return tokens
 
 
 def _tokens_after(pieces: list[Piece], k: int, end: int) -> list[str]:
     """The tokens after position end of piece k: all, or the _AHEAD_TOKENS the reader needs."""
-    tokens: list[str] = _TOKEN_RE.findall(pieces[k].lower, end)
+    tokens: list[str] = _TOKEN_RE.findall(pieces[k][LOWER], end)
     while len(tokens) < _AHEAD_TOKENS and k + 1 < len(pieces):
         k += 1
-        tokens.extend(_TOKEN_RE.findall(pieces[k].lower))
+        tokens.extend(_TOKEN_RE.findall(pieces[k][LOWER]))
     return tokens
 
 

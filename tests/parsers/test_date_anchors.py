@@ -15,7 +15,7 @@ from parsers.date_anchors import (
     _tokens_before,
     to_date_anchors,
 )
-from parsers.pieces import to_lower, to_pieces, to_run_starts
+from parsers.pieces import LOWER, MONTH_SPANS, to_lower, to_pieces, to_run_starts
 
 # Each notation the reader knows, and exactly the anchors it gives.
 NOTATIONS = [
@@ -117,8 +117,14 @@ def test_token_windows_are_slices_of_the_whole_token_list(text: str) -> None:
     tokens = re.findall(r"\d+|[^\W\d_]+", to_lower(pieces))
     i = 0
     for k, piece in enumerate(pieces):
-        for start, end in piece.months:
-            i = tokens.index(piece.lower[start:end], i)
+        for start, end in piece[MONTH_SPANS]:
+            i = tokens.index(piece[LOWER][start:end], i)
             assert _tokens_before(pieces, k, start)[-4:] == tokens[max(0, i - 4) : i]
             assert _tokens_after(pieces, k, end)[:5] == tokens[i + 1 : i + 6]
             i += 1
+
+
+def test_thang_without_a_number_is_no_month() -> None:
+    # "thắng" (won) folds to the month word "thang"; only "tháng 9" names a month.
+    text = "Đội tuyển đã thắng, ngày 26 tháng 9 năm 2023 lại thắng"
+    assert set(to_date_anchors(text)) == {"dt:9-26", "yr:2023"}

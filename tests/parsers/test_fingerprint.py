@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -129,3 +130,26 @@ def test_lead_dates_leave_urls_out() -> None:
     fp = to_fingerprint(a)
     assert "dt:3-14" in fp.lead_dates
     assert "dt:7-8" not in fp.anchors
+
+
+def _is_interned(text: str) -> bool:
+    """True when text is the interned string of its value (a fresh copy interns to it)."""
+    return sys.intern("".join(list(text))) is text
+
+
+def test_anchors_and_native_names_are_interned() -> None:
+    # Every kind read fresh (dates, numbers, URLs, images, quotes, title and slug bigrams) and
+    # every kind memoised (acronyms, codes, names), before and after their memos hold them.
+    a = article(
+        "intern",
+        "de",
+        "Am 26.09.2023 sagte Nguyễn Mạnh Hùng (MIC): 5G für 2,5 Milliarden, 30 Prozent mehr.",
+        'Siehe https://example.vn/tin/bai-goc.htm und IMG_6694.jpg zum "Chuyển đổi số xanh".',
+        url="https://vietnam.vn/de/khanh-thanh-cang-lach-huyen/",
+    )
+    for fp in (to_fingerprint(a), to_fingerprint(a)):
+        kinds = {anchor.split(":", 1)[0] for anchor in fp.anchors}
+        assert {"dt", "ym", "amt", "pct", "acr", "code", "nm", "ns", "url", "img", "q"} <= kinds
+        assert "tb" in kinds
+        assert all(map(_is_interned, fp.anchors))
+        assert fp.native_names and all(map(_is_interned, fp.native_names))

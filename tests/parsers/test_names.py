@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import gc
 import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parsers.anchors import _CAP_RUN_RE, _CAP_WORD, _name_anchors, to_names
+from parsers.anchors import (
+    _CAP_RUN_RE,
+    _CAP_WORD,
+    _PAIRS,
+    _name_anchors,
+    to_name_runs,
+    to_names,
+)
 from parsers.folding import fold_word
 from parsers.pieces import LETTERS_RE
 from parsers.vocab import NOT_NAMES
@@ -45,24 +53,54 @@ def _runs_by_letters(match: str) -> tuple[tuple[str, ...], ...]:
     return tuple(runs)
 
 
+def _native_by_letters(runs: tuple[tuple[str, ...], ...]) -> list[str]:
+    """The folded bigrams of the runs with a non-ASCII word, as first written."""
+    return [
+        f"{fold_word(a)} {fold_word(b)}"
+        for run in runs
+        for a, b in zip(run, run[1:], strict=False)
+        if not (a.isascii() and b.isascii())
+    ]
+
+
 @settings(max_examples=300, deadline=None)
 @given(TEXTS)
 def test_names_are_read_as_by_a_letter_scan(text: str) -> None:
-    for match, names in zip(_CAP_RUN_RE.findall(text), to_names(text), strict=True):
-        runs = _runs_by_letters(match)
-        assert names.runs == runs
-        assert list(names.anchors) == _name_anchors(runs)
-        native = [
-            f"{fold_word(a)} {fold_word(b)}"
-            for run in runs
-            for a, b in zip(run, run[1:], strict=False)
-            if not (a.isascii() and b.isascii())
-        ]
-        assert list(names.native) == native
+    runs = [run for match in _CAP_RUN_RE.findall(text) for run in _runs_by_letters(match)]
+    anchors, native = to_names(text)
+    assert to_name_runs(text) == [list(run) for run in runs]
+    assert anchors == _name_anchors(runs)
+    assert native == _native_by_letters(tuple(runs))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(TEXTS, min_size=2, max_size=4))
+def test_names_do_not_depend_on_what_the_pair_memo_holds(texts: list[str]) -> None:
+    # Pairs are read once and kept: reading a text after others, or after the memo started
+    # over, gives what reading it first gives.
+    first = [to_names(text) for text in texts]
+    _PAIRS.clear()
+    assert [to_names(text) for text in reversed(texts)] == first[::-1]
 
 
 def test_an_acronym_ends_a_name_and_sentence_words_drop_out() -> None:
-    (names,) = to_names("Die Minister Nguyễn Mạnh Hùng PTIT Delegation")
-    assert names.runs == (("Minister", "Nguyễn", "Mạnh", "Hùng"),)
-    assert "nm:nguyen manh" in names.anchors and "ns:ngn mn" in names.anchors
-    assert names.native == ("minister nguyen", "nguyen manh", "manh hung")
+    text = "Die Minister Nguyễn Mạnh Hùng PTIT Delegation"
+    anchors, native = to_names(text)
+    assert to_name_runs(text) == [["Minister", "Nguyễn", "Mạnh", "Hùng"]]
+    assert "nm:nguyen manh" in anchors and "ns:ngn mn" in anchors
+    assert native == ["minister nguyen", "nguyen manh", "manh hung"]
+    assert not any("delegation" in a or "ptit" in a for a in anchors)
+
+
+def test_runs_end_where_their_match_ends() -> None:
+    # Two matches, one right after the other: no pair reaches across them.
+    anchors, _ = to_names("Hà Nội, Delegation Hùng")
+    assert anchors == ["nm:ha noi", "ns:h n", "nm:delegation hung", "ns:dlgtn hng"]
+
+
+def test_memoised_pairs_are_plain_tuples_the_collector_untracks() -> None:
+    to_names("Minister Nguyễn Mạnh Hùng traf Delegation Hà Nội")
+    # One level of nesting untracked per collection (see test_pieces).
+    for _ in range(3):
+        gc.collect()
+    assert _PAIRS and not any(map(gc.is_tracked, _PAIRS.values()))
