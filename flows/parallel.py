@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import multiprocessing
 import os
@@ -11,6 +10,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Generic, TypeVar
 
 from flows import progress
+from flows.priority import to_background
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -112,5 +112,4 @@ def _collect_less() -> None:
 def _lower_priority() -> None:
     """Worker initializer: the stage running meanwhile keeps its CPU; this takes what is left."""
     _collect_less()
-    with contextlib.suppress(OSError):
-        os.nice(19)
+    to_background()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -64,6 +65,19 @@ def test_fingerprints_made_early_are_reused_only_for_the_same_text() -> None:
     fps = fingerprint_changed([one, edited], {}, ready=list(early.values()))
     assert fps[0] is early[one.article_id]
     assert fps[1] == to_fingerprint(edited) and fps[1] != early[two.article_id]
+
+
+def _standing(_: object) -> tuple[bool, int]:
+    """Whether the process this runs in leads its own session, and its nice value."""
+    return os.getsid(0) == os.getpid(), os.nice(0)
+
+
+def test_the_background_worker_takes_idle_time_only() -> None:
+    with Background(_standing, list(range(MIN_ITEMS))) as early:
+        # This process waits, so the worker has idle CPU to start its first chunk.
+        first = early._futures[0].result(timeout=120)
+    assert set(first) == {(True, 19)}
+    assert os.getsid(0) != os.getpid() or os.nice(0) != 19  # this process is left as it was
 
 
 def _gc_threshold(_: object) -> int:
