@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -123,8 +124,28 @@ def to_band_groups(minhash: Ints, banded: Bools, bands: int, rows: int) -> Ints:
     return out
 
 
-def to_match_index(fps: Sequence[Fingerprint], lsh_bands: int, lsh_rows: int) -> MatchIndex:
-    """Intern anchors and lay the fingerprints out as arrays."""
+def to_match_index(
+    fps: Sequence[Fingerprint], lsh_bands: int, lsh_rows: int, workers: int = 1
+) -> MatchIndex:
+    """Intern anchors and lay the fingerprints out as arrays (LSH groups in a second thread)."""
+    n = len(fps)
+    if any(len(fp.minhash) != NUM_PERM for fp in fps):
+        raise ValueError(f"a MinHash signature is not {NUM_PERM} long")
+    minhash = np.array([fp.minhash for fp in fps], dtype=np.int64).reshape(n, NUM_PERM)
+    banded = np.fromiter((fp.n_tokens >= 20 for fp in fps), dtype=bool, count=n)
+    if workers <= 1:
+        band_group = to_band_groups(minhash, banded, lsh_bands, lsh_rows)
+        return _to_anchor_index(fps, minhash, lsh_bands, lambda: band_group)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # The band sorts release the GIL: in a second thread they overlap the anchor coding.
+        bands = pool.submit(to_band_groups, minhash, banded, lsh_bands, lsh_rows)
+        return _to_anchor_index(fps, minhash, lsh_bands, bands.result)
+
+
+def _to_anchor_index(
+    fps: Sequence[Fingerprint], minhash: Ints, lsh_bands: int, band_groups: Callable[[], Ints]
+) -> MatchIndex:
+    """The index around given MinHash rows and LSH groups: anchors, postings, hash groups."""
     n = len(fps)
     ptr, occ, vocab = to_anchor_codes(fps)
     df = np.bincount(occ, minlength=len(vocab)).astype(np.int64)
@@ -136,14 +157,10 @@ def to_match_index(fps: Sequence[Fingerprint], lsh_bands: int, lsh_rows: int) ->
     same = same[post_ptr[np.searchsorted(post_ptr, same, side="right")] > same + 1]
     repeats = np.zeros(n, dtype=bool)
     repeats[post_rows[same]] = True
-    if any(len(fp.minhash) != NUM_PERM for fp in fps):
-        raise ValueError(f"a MinHash signature is not {NUM_PERM} long")
-    minhash = np.array([fp.minhash for fp in fps], dtype=np.int64).reshape(n, NUM_PERM)
     lang, _ = to_codes([fp.lang for fp in fps])
     hash_group, hashes = to_codes([fp.content_sha256 for fp in fps])
     hash_ptr, hash_rows = to_groups(hash_group, len(hashes))
-    banded = np.fromiter((fp.n_tokens >= 20 for fp in fps), dtype=bool, count=n)
-    band_group = to_band_groups(minhash, banded, lsh_bands, lsh_rows)
+    band_group = band_groups()
     n_band_groups = int(band_group.max()) + 1 if band_group.size else 0
     band_ptr, band_order = to_groups(band_group.reshape(-1), n_band_groups)
     ids = [fp.article_id for fp in fps]

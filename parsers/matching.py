@@ -32,7 +32,8 @@ from parsers.match_filter import (
     survivor_pairs,
     to_match_arrays,
 )
-from parsers.match_index import Bools, MatchIndex, to_match_index
+from parsers.match_index import Bools, Ints, MatchIndex, to_match_index
+from parsers.match_threads import map_blocks, usable_cores
 
 # Weight of each anchor kind on top of its IDF. Dates, percentages and amounts are specific
 # to one event; years recur in background sentences; slug/title bigrams only help where a
@@ -102,10 +103,10 @@ class Corpus:
     views: dict[tuple[str, bool], tuple[frozenset[str], float]] = field(default_factory=dict)
 
 
-def to_corpus(fingerprints: Iterable[Fingerprint]) -> Corpus:
+def to_corpus(fingerprints: Iterable[Fingerprint], workers: int = 1) -> Corpus:
     """Index fingerprints: document frequencies, weights, postings, LSH bands, hashes."""
     fps = {fp.article_id: fp for fp in fingerprints}
-    index = to_match_index(list(fps.values()), LSH_BANDS, LSH_ROWS)
+    index = to_match_index(list(fps.values()), LSH_BANDS, LSH_ROWS, workers)
     # Smoothed IDF with a pseudo-corpus of IDF_PRIOR articles that lack the anchor, so a
     # tiny warehouse (the first run: a few seeds) still treats shared anchors as evidence.
     n = len(fps) + IDF_PRIOR
@@ -124,7 +125,7 @@ def to_corpus(fingerprints: Iterable[Fingerprint]) -> Corpus:
     return Corpus(
         fps=fps,
         index=index,
-        arrays=to_match_arrays(index, weights, max_posting, QUERY_ANCHORS),
+        arrays=to_match_arrays(index, weights, max_posting, QUERY_ANCHORS, workers),
         weight=weight,
         kind_of=kind_of,
         names=list(index.vocab),
@@ -174,34 +175,55 @@ def match_and_recall(
     return add_citations(edges, citations, new, existing), citation_recall(edges, pairs)
 
 
-def content_edges(new: Sequence[Fingerprint], existing: Sequence[Fingerprint]) -> list[Edge]:
-    """Edges found by content alone: candidates of each new article, scored, thresholded."""
+def content_edges(
+    new: Sequence[Fingerprint], existing: Sequence[Fingerprint], workers: int | None = None
+) -> list[Edge]:
+    """Edges found by content alone: candidates of each new article, scored, thresholded.
+
+    `workers` threads (default: the usable cores) take blocks of new articles; the edges
+    do not depend on it.
+    """
+    workers = max(1, workers or usable_cores())
     # New articles first, so they take their turns in row order (a pair of two new articles
     # is met from the lower row only) and the rows after all of them never take one.
     new_ids = {fp.article_id for fp in new}
-    corpus = to_corpus([*new, *(fp for fp in existing if fp.article_id not in new_ids)])
-    index, arrays = corpus.index, corpus.arrays
-    scratch = Scratch.for_index(index, arrays)
+    corpus = to_corpus([*new, *(fp for fp in existing if fp.article_id not in new_ids)], workers)
+    turns = len(new_ids)
+    threaded = workers > 1
+    scratches = [Scratch.for_index(corpus.index, corpus.arrays, threaded=threaded)]
+    # No more threads than blocks: a small run keeps to one thread and one scratch.
+    count = min(workers, -(-turns // scratches[0].block))
+    scratches += [
+        Scratch.for_index(corpus.index, corpus.arrays, threaded=threaded) for _ in range(count - 1)
+    ]
+    rows = np.arange(turns, dtype=np.int64)
+
+    def work(block: Ints, scratch: Scratch) -> list[Edge]:
+        """The edges of one block's turns."""
+        return _block_edges(corpus, block, scratch, turns)
+
     edges: dict[tuple[str, str], Edge] = {}
-    seen: set[tuple[str, str]] = set()
-    rows = np.arange(len(new_ids), dtype=np.int64)
-    ids = index.ids
-    for start in range(0, len(rows), scratch.block):
-        block = rows[start : start + scratch.block]
-        # The array bound only filters; the scalar bound (_upper_bound's) decides as before.
-        mine, others = survivor_pairs(
-            index, arrays, block, scratch, corpus.mass_floor, THRESHOLD, MIN_SHARED, len(rows)
-        )
-        for x, y in zip(mine.tolist(), others.tolist(), strict=True):
-            a, b = ids[x], ids[y]
-            key = (a, b) if a < b else (b, a)
-            if key in seen:
-                continue
-            seen.add(key)
-            edge = _bounded_edge(corpus, key[0], key[1])
-            if edge is not None and edge.score >= THRESHOLD:
-                edges[key] = edge
+    for found in map_blocks(work, rows, scratches[0].block, scratches):
+        # A pair is met from one turn only; were it met twice, its score is the same.
+        edges.update(((e.a, e.b), e) for e in found)
     return [edges[k] for k in sorted(edges)]
+
+
+def _block_edges(corpus: Corpus, block: Ints, scratch: Scratch, turns: int) -> list[Edge]:
+    """Edges of a block of new rows with the rows after each (their turns), unsorted."""
+    ids = corpus.index.ids
+    # The array bound only filters; the scalar bound (_upper_bound's) decides as before.
+    mine, others = survivor_pairs(
+        corpus.index, corpus.arrays, block, scratch, corpus.mass_floor, THRESHOLD, MIN_SHARED, turns
+    )
+    edges = []
+    for x, y in zip(mine.tolist(), others.tolist(), strict=True):
+        a, b = ids[x], ids[y]
+        key = (a, b) if a < b else (b, a)
+        edge = _bounded_edge(corpus, key[0], key[1])
+        if edge is not None and edge.score >= THRESHOLD:
+            edges.append(edge)
+    return edges
 
 
 def add_citations(

@@ -7,9 +7,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from parsers import match_filter
+from parsers import match_filter, matching
 from parsers.fingerprint import Fingerprint, to_fingerprint
 from parsers.match_sketch import to_shared_bound, to_sketch
+from parsers.match_threads import map_blocks
 from parsers.matching import (
     QUERY_ANCHORS,
     THRESHOLD,
@@ -18,6 +19,7 @@ from parsers.matching import (
     _view,
     candidates,
     citation_recall,
+    content_edges,
     match_and_recall,
     match_new,
     score_pair,
@@ -305,3 +307,36 @@ def test_views_from_interned_ids_are_the_usable_anchors() -> None:
             assert anchors == usable
             assert mass == pytest.approx(sum(corpus.weight[t] for t in usable), rel=1e-12)
     assert _view(corpus, "odd", False)[0] == {"nm", "nsx:1", "nm:ivan petrov", "num:3200"}
+
+
+def test_content_edges_do_not_depend_on_workers_or_block_size(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fps = list(SEEDS.values()) + OTHERS
+    whole = content_edges(fps[:8], fps[8:], workers=1)
+    assert whole
+    # Blocks of 1 and 2 rows (cells per block over the 11 rows), over 1 and 2 threads.
+    for cells, workers in ((11, 1), (11, 2), (22, 2), (22, 3)):
+        monkeypatch.setattr(match_filter, "BLOCK_CELLS", cells)
+        monkeypatch.setattr(match_filter, "THREADED_BLOCK_CELLS", cells)
+        assert content_edges(fps[:8], fps[8:], workers=workers) == whole
+
+
+def test_content_edges_give_each_thread_scratch_of_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fps = list(SEEDS.values()) + OTHERS
+    seen: list[int] = []
+
+    def spy(work, rows, block, scratches):  # type: ignore[no-untyped-def]
+        """map_blocks, after noting how many distinct scratches it was given."""
+        seen.append(len({id(s) for s in scratches}))
+        return map_blocks(work, rows, block, scratches)
+
+    monkeypatch.setattr(matching, "map_blocks", spy)
+    # Blocks of 2 rows: 4 blocks for 2 threads; one block would keep to one thread.
+    monkeypatch.setattr(match_filter, "THREADED_BLOCK_CELLS", 22)
+    content_edges(fps[:8], fps[8:], workers=2)
+    monkeypatch.setattr(match_filter, "THREADED_BLOCK_CELLS", 10**6)
+    content_edges(fps[:8], fps[8:], workers=2)
+    assert seen == [2, 1]
