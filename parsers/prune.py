@@ -8,14 +8,17 @@ import re
 # none of their text; a linear scan cuts them for less than BeautifulSoup would spend building
 # their nodes. Comments must go anyway: baochinhphu hides timestamps in them inside the body.
 # The name must end the tag name: "<style-guide>" is a custom element, not a style.
-# The case-sensitive lookahead lists every character the names' first letters and "!" match
-# case-insensitively (ſ, U+017F, is an "s" to re): most "<" fail on it at once, instead of
-# being tried against four names letter by letter; it halves the scan (measured).
+# Tag names are ASCII case-insensitive (HTML): without re.ASCII, re takes the long s (U+017F)
+# for an "s", and "<ſcript>" was cut as a script whose end it then had no pattern for.
+# The case-sensitive lookahead lists every character the names' first letters and "!" match:
+# most "<" fail on it at once, instead of being tried against four names letter by letter;
+# it halves the scan (measured).
 STRIP_START_RE = re.compile(
-    r"<(?=(?-i:[sStT\u017f!]))(?:(script|style|svg|template)(?=[\s>/])|!--)", re.IGNORECASE
+    r"<(?=(?-i:[sStT!]))(?:(script|style|svg|template)(?=[\s>/])|!--)",
+    re.IGNORECASE | re.ASCII,
 )
 STRIP_END_RES = {
-    name: re.compile(rf"</{name}\s*>", re.IGNORECASE)
+    name: re.compile(rf"</{name}\s*>", re.IGNORECASE | re.ASCII)
     for name in ("script", "style", "svg", "template")
 }
 RAW_TEXT_TAGS = frozenset({"script", "style"})
