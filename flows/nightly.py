@@ -231,12 +231,14 @@ def match_task(
     state: WarehouseState,
     seen_ids: set[str],
     db_path: Path,
+    workers: int,
 ) -> MatchResult:
     """Match new and changed articles against the whole warehouse and assign stories."""
     with progress.stage("match", None, get_run_logger()):
         stored = stored_fingerprints(db_path) if fps else {}
         result = match_stories(
-            articles, fps, state.known_sha, stored, state.members, state.citations, seen_ids
+            articles, fps, state.known_sha, stored, state.members, state.citations, seen_ids,
+            workers,
         )
     get_run_logger().info(
         "matched %d new/changed articles: %d edges, %d stories touched",
@@ -517,7 +519,8 @@ def _load_and_check(
         summary,
         "match",
         lambda: match_task(
-            _by_ref(articles), _by_ref(fps), _by_ref(state), set(seen_ids), settings.db_path
+            _by_ref(articles), _by_ref(fps), _by_ref(state), set(seen_ids), settings.db_path,
+            _cpu(settings),
         ),
     )
     changed = {f.article_id for f in match.fingerprints}

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import threading
 from collections.abc import Callable
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from flows.fetch import FetchResult
-from flows.parallel import MIN_ITEMS
+from flows.parallel import MIN_ITEMS, idle_worker, map_chunk
 from flows.priority import to_background
 from flows.stages import is_archived
 from warehouse.rows import compress_body
@@ -42,8 +41,7 @@ class Packer:
         self._sent: list[tuple[Batch, Future[list[bytes]]]] = []
         self._pool: ProcessPoolExecutor | None = None
         if expected >= MIN_ITEMS:
-            context = multiprocessing.get_context("spawn")  # see flows.parallel.map_cpu
-            self._pool = ProcessPoolExecutor(1, mp_context=context, initializer=start)
+            self._pool = idle_worker(start)
 
     def add(self, result: FetchResult) -> None:
         """Queue the result's body if the archive writes it (thread-safe, returns at once)."""
@@ -54,7 +52,7 @@ class Packer:
             if self._pool is None or len(self._batch) < BATCH:
                 return
             try:
-                future = self._pool.submit(pack_all, [body for _, body in self._batch])
+                future = self._pool.submit(map_chunk, compress_body, [b for _, b in self._batch])
             except BrokenProcessPool:  # the worker died: collect packs the rest here
                 self._pool.shutdown(wait=False)
                 self._pool = None
@@ -99,8 +97,3 @@ class Packer:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def pack_all(bodies: list[bytes]) -> list[bytes]:
-    """Bodies as the archive stores them, in the worker."""
-    return [compress_body(b) for b in bodies]

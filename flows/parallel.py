@@ -71,9 +71,8 @@ class Background(Generic[T, R]):
         self._pool: ProcessPoolExecutor | None = None
         self._futures: list[Future[list[R]]] = []
         if len(items) >= MIN_ITEMS:
-            context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(1, mp_context=context, initializer=_lower_priority)
-            self._futures = [self._pool.submit(_map, fn, chunk) for chunk in self._chunks]
+            self._pool = idle_worker(_lower_priority)
+            self._futures = [self._pool.submit(map_chunk, fn, chunk) for chunk in self._chunks]
 
     def collect(self) -> list[R]:
         """Results of the chunks the worker started, in item order; the others are dropped."""
@@ -99,7 +98,13 @@ class Background(Generic[T, R]):
 CHUNK = 32
 
 
-def _map(fn: Callable[[T], R], items: list[T]) -> list[R]:
+def idle_worker(start: Callable[[], None] | None) -> ProcessPoolExecutor:
+    """One spawned worker process (see map_cpu), started with `start` (e.g. into idle time)."""
+    context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(1, mp_context=context, initializer=start)
+
+
+def map_chunk(fn: Callable[[T], R], items: list[T]) -> list[R]:
     """fn over one chunk, in the worker."""
     return [fn(item) for item in items]
 

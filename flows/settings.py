@@ -46,7 +46,7 @@ class Settings:
     # Read every seed file, even those whose size, times and inode match the last run's
     # (by default their stored articles stand and they are not read again).
     reread_seeds: bool = False
-    # Processes for parsing and fingerprinting (0: one per core).
+    # Processes for parsing and fingerprinting, threads for matching (0: one per core).
     cpu_workers: int = 0
     # Revisit policy: a page younger than revisit_young_days is re-fetched after
     # revisit_young_hours, an older one after revisit_old_days.

@@ -203,8 +203,12 @@ def match_stories(
     previous_members: Mapping[str, str],
     stored_citations: Sequence[tuple[str, str]] = (),
     seen_ids: AbstractSet[str] = frozenset(),
+    workers: int | None = None,
 ) -> MatchResult:
     """Match the new fingerprints against everything and assign stories.
+
+    `workers`: threads for content matching (default: the usable cores; the night passes
+    its CPU workers setting).
 
     The night's recall figure comes from the same pass: content-only edges, before the
     citations are forced in, over tonight's seed→source pairs that touch a new or changed
@@ -225,7 +229,7 @@ def match_stories(
         for aid, row in stored_fingerprints.items()
         if aid not in new_ids
     ]
-    content = content_edges(new_fps, existing)
+    content = content_edges(new_fps, existing, workers)
     edges = add_citations(content, pairs, new_fps, existing)
     all_fps = {fp.article_id: fp for fp in existing}
     all_fps.update({fp.article_id: fp for fp in new_fps})
