@@ -250,14 +250,15 @@ def match_task(
 
 @task(name="load warehouse", cache_policy=NO_CACHE)
 def load_task(
-    settings: Settings, batch: LoadBatch
+    settings: Settings, batch: LoadBatch, packed: Callable[[], dict[str, bytes]] | None = None
 ) -> tuple[LoadCounts, list[tuple[str, int]], int]:
-    """Write the run's batch in one transaction, then run the quality checks."""
+    """Write the run's batch in one transaction, then run the quality checks; `packed` gives
+    the pages' packed bodies (the loader asks beside its first writes)."""
     con = open_warehouse(settings.db_path)
     try:
         pause = settings.fault_pause_s if settings.fault_pause_at == "load" else 0.0
         with progress.stage("load", None, get_run_logger()):
-            counts = load_batch(con, batch, pause)
+            counts = load_batch(con, batch, pause, packed)
             checks = [(c.name, c.failures) for c in run_checks(con, batch.run_id)]
         row = con.execute("select count(*) from stories").fetchone()
         total = int(row[0]) if row else 0
@@ -500,7 +501,7 @@ def _load_and_check(
     """Match, load in one transaction, run the checks, and fill the summary.
 
     packed: gives the archive's packed bodies (page url → zlib), asked for when the load
-    starts, so packing goes on in idle time until then.
+    starts, so packing goes on in idle time until then (and beside the articles' insert).
     seeds: the night's seed batch, whose unchanged files' articles count as seen and whose
     files are recorded for the next night (None for a replay: the record stays).
     """
@@ -545,12 +546,9 @@ def _load_and_check(
         seeds_dir=seeds_key(settings.seeds_dir) if seeds else None,
     )
 
-    def load() -> tuple[LoadCounts, list[tuple[str, int]], int]:
-        """The load, once the bodies are packed (what packing has left is done first)."""
-        ready = replace(batch, compressed=packed() if packed is not None else {})
-        return load_task(settings, _by_ref(ready))
-
-    counts, checks, total = _stage(summary, "load", load)
+    counts, checks, total = _stage(
+        summary, "load", lambda: load_task(settings, _by_ref(batch), _by_ref(packed))
+    )
     c["articles_loaded"] = len({a.article_id for a in articles} | set(seen_ids))
     c["articles_new"] = counts.articles_new
     c["articles_changed"] = counts.articles_changed

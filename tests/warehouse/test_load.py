@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import warehouse.load
 from parsers.records import Article, Citation, Image, Page, to_article_id
 from warehouse.db import open_warehouse
 from warehouse.load import LoadBatch, load_batch, load_memory, to_bytes
+from warehouse.rows import compress_body
 from warehouse.state import read_pages
 
 
@@ -293,3 +295,30 @@ def test_the_load_leaves_the_memory_limit_as_it_was(
     load_batch(fresh_db, _batch("r1", [big], fingerprints=[(big.article_id, "x", {})] * 10**5))
     after = fresh_db.execute("select current_setting('memory_limit')").fetchone()
     assert after == before
+
+
+def test_packed_bodies_come_from_a_thread_beside_the_writes(
+    fresh_db: duckdb.DuckDBPyConnection,
+) -> None:
+    body = "<html><p>Xin chào</p></html>".encode() * 40
+    page = _page(body)
+    threads: list[str] = []
+
+    def packed() -> dict[str, bytes]:
+        """The night's packer: the body packed elsewhere, the page holding none."""
+        threads.append(threading.current_thread().name)
+        return {page.url: compress_body(body)}
+
+    load_batch(fresh_db, _batch("r1", [_article(1)], pages=[page.without_body()]), packed=packed)
+    assert read_pages(fresh_db)[page.url].body == body
+    assert threads and threads[0] != threading.main_thread().name
+
+
+def test_a_packing_failure_leaves_nothing_behind(fresh_db: duckdb.DuckDBPyConnection) -> None:
+    def packed() -> dict[str, bytes]:
+        """A packer whose worker died with nothing to show."""
+        raise OSError("packing worker lost")
+
+    with pytest.raises(OSError, match="packing worker lost"):
+        load_batch(fresh_db, _batch("r1", [_article(1)], pages=[_page(b"<p>x</p>")]), packed=packed)
+    assert _count(fresh_db, "articles") == 0 and _count(fresh_db, "pages") == 0
