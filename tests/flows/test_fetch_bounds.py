@@ -39,13 +39,14 @@ def test_slow_drip_is_cut_by_the_deadline(srv: LocalServer) -> None:
     t0 = time.monotonic()
     r = fetch_one(srv.url("/drip"), fast_settings(deadline_s=1.0, read_timeout_s=5, max_attempts=1))
     assert r.outcome == "timeout" and r.page is None
-    assert time.monotonic() - t0 < 2.5
+    # Far below the 20 s the drip lasts, with room for a loaded CI machine (3.7 s was seen).
+    assert time.monotonic() - t0 < 8
 
 
 def test_slow_headers_are_cut_by_the_deadline(srv: LocalServer) -> None:
     def dribble_headers(h: BaseHTTPRequestHandler) -> None:
         h.wfile.write(b"HTTP/1.1 200 OK\r\n")
-        for i in range(40):
+        for i in range(200):  # 20 s of headers; writing fails once the client has gone
             h.wfile.write(f"X-Slow-{i}: y\r\n".encode())
             h.wfile.flush()
             time.sleep(0.1)
@@ -54,7 +55,8 @@ def test_slow_headers_are_cut_by_the_deadline(srv: LocalServer) -> None:
     t0 = time.monotonic()
     r = fetch_one(srv.url("/slowhead"), fast_settings(deadline_s=1.0, max_attempts=1))
     assert r.outcome == "timeout"
-    assert time.monotonic() - t0 < 2.5
+    # Far below the 20 s the headers last, with room for a loaded CI machine (3.7 s was seen).
+    assert time.monotonic() - t0 < 8
 
 
 def test_silent_server_is_cut_by_the_read_timeout(srv: LocalServer) -> None:
