@@ -10,10 +10,9 @@ from typing import Any
 
 from flows.fetch import FetchResult
 from flows.parallel import map_cpu
-from parsers.errors import ParseError
 from parsers.fingerprint import Fingerprint, to_fingerprint
-from parsers.html import parse_html
 from parsers.matching import Edge, add_citations, citation_recall, content_edges
+from parsers.page_parse import parse_page
 from parsers.records import Article, Page, to_article_id
 from parsers.stories import StoryAssignment, assign_stories
 from parsers.urls import canonicalize_url
@@ -118,14 +117,6 @@ def split_unchanged(
         else:
             to_parse.append(r.page)
     return to_parse, unchanged
-
-
-def parse_page(page: Page) -> Article | Reject:
-    """One page's article, or the reject that says why there is none."""
-    try:
-        return parse_html(page.body, page.url, page.content_type)
-    except ParseError as exc:
-        return ("parse_html", page.url, str(exc) or type(exc).__name__)
 
 
 def parse_pages(pages: Sequence[Page], workers: int = 1) -> ParsedPages:
