@@ -86,7 +86,6 @@ class Scratch:
     """Work arrays for a block of rows against all rows, zero between blocks."""
 
     block: int
-    counts: Ints
     sums: Floats
     mark: Ints
     dense: Floats
@@ -101,7 +100,6 @@ class Scratch:
         block = max(1, min(most, cells // max(rows, common, 1)))
         return cls(
             block=block,
-            counts=np.zeros(block * rows, dtype=np.int64),
             sums=np.zeros(block * rows, dtype=np.float64),
             mark=np.zeros(block * rows, dtype=np.int64),
             dense=np.zeros(block * common, dtype=np.float64),
@@ -241,12 +239,15 @@ def to_askers(index: MatchIndex, arrays: MatchArrays, rows: Ints, turns: int) ->
     return keys[askers < turns]
 
 
-def _to_counted(keys: Ints, scratch: Scratch, min_shared: int) -> Ints:
-    """The keys that occur at least min_shared times, once per occurrence."""
-    np.add.at(scratch.counts, keys, 1)
-    found = keys[scratch.counts[keys] >= min_shared]
-    scratch.counts[keys] = 0
-    return found
+def _to_counted(keys: Ints, min_shared: int) -> Ints:
+    """The keys that occur at least min_shared times, ascending, some more than once."""
+    # A sort of the block's keys, not counts in a dense array: np.add.at holds the GIL
+    # (threads took turns on it) and its three passes went to memory; the sort stays in cache.
+    ordered = np.sort(keys)
+    span = max(1, min_shared) - 1
+    head = ordered[: len(ordered) - span]
+    # A key occurs min_shared times where the key span places on is the same.
+    return head[head == ordered[span:]]
 
 
 def candidate_pairs(
@@ -270,9 +271,9 @@ def candidate_pairs(
     if hits is None:
         after = None if turns is None else arrays.query_after
         _, hits = to_holders(index, arrays.query_ptr, arrays.query_occ, rows, after)
-    found = [_to_counted(hits, scratch, min_shared)]
+    found = [_to_counted(hits, min_shared)]
     if turns is not None:
-        found.append(_to_counted(to_askers(index, arrays, rows, turns), scratch, min_shared))
+        found.append(_to_counted(to_askers(index, arrays, rows, turns), min_shared))
     banded = local[arrays.band_partners[rows]]
     if len(banded):
         groups = index.band_group[rows[banded]].reshape(-1)
@@ -350,7 +351,12 @@ def survivor_pairs(
         norm = np.sqrt(np.maximum(masses[js], floor) * np.maximum(masses[is_], floor))
         norm[norm == 0] = np.inf
         common_bound = np.minimum(common_mass[js], common_mass[is_])
-        np.minimum(common_bound, to_shared_bound(arrays.sketches[view], is_, js), out=common_bound)
+        # The sketch only lowers the bound: pairs already below with the whole common mass
+        # need not be compared (a fifth of the candidates on 30k of the 100k bench).
+        maybe = np.flatnonzero((shared + common_bound) / norm >= low)
+        common_bound[maybe] = np.minimum(
+            common_bound[maybe], to_shared_bound(arrays.sketches[view], is_[maybe], js[maybe])
+        )
         bound = (shared + common_bound) / norm
         close = np.flatnonzero(bound >= low)
         anchored = np.zeros(len(part), dtype=bool)

@@ -219,8 +219,14 @@ def to_after(ptr: Ints, values: Ints, groups: Ints, keys: Ints) -> Ints:
 
 def to_row_sums(ptr: Ints, values: Floats, n: int) -> Floats:
     """Per-row sums of a CSR-laid float array (empty rows sum to 0)."""
-    row_of = np.repeat(np.arange(n, dtype=np.int64), np.diff(ptr))
-    return np.bincount(row_of, weights=values, minlength=n).astype(np.float64)
+    # reduceat over the non-empty rows (it reads an empty one as one value): no row of
+    # every value (np.repeat holds the GIL, 2 s for 21M at 100k). It adds in another order
+    # than bincount, last bits apart; these sums only feed the filter, which has a slack.
+    sums = np.zeros(n, dtype=np.float64)
+    filled = np.flatnonzero(ptr[1:] > ptr[:-1])
+    if len(filled):
+        sums[filled] = np.add.reduceat(values[: ptr[-1]], ptr[filled])
+    return sums
 
 
 def to_unique(values: Ints, mark: Ints) -> Ints:

@@ -10,15 +10,16 @@ and is zero when the articles share fewer than MIN_FACTS anchors besides dates. 
 is ground truth: score 1, evidence {"citation": 1.0}.
 
 Candidates and a first, loose bound run over arrays for blocks of articles
-(parsers.match_index, parsers.match_filter, parsers.match_sketch); the scalar bound and score
-here decide, so the edges are those of the pair-by-pair version this replaced.
+(parsers.match_index, parsers.match_filter, parsers.match_sketch); the exact bound and score
+of the pairs left run over arrays too (_to_pair_terms: score_pair's sums in another order,
+last bits apart before rounding), so the edges are score_pair's, which stays the reference.
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
@@ -32,7 +33,7 @@ from parsers.match_filter import (
     survivor_pairs,
     to_match_arrays,
 )
-from parsers.match_index import Bools, Ints, MatchIndex, to_match_index
+from parsers.match_index import Bools, Floats, Ints, MatchIndex, to_match_index, to_slices
 from parsers.match_threads import map_blocks, usable_cores
 
 # Weight of each anchor kind on top of its IDF. Dates, percentages and amounts are specific
@@ -58,6 +59,8 @@ IDF_PRIOR = 50
 # Anchor mass below this share of the corpus median counts as the share (pivoted cosine).
 MASS_FLOOR = 0.5
 DATE_KINDS = frozenset({"dt", "ym", "yr"})
+# How much lead dates of each kind that disagree cut the score (date_conflict).
+DATE_STRENGTHS = (("dt", 0.8), ("ym", 0.5), ("yr", 0.3))
 # Shared anchors besides dates a pair needs at all (a date plus one chance name is not a
 # story: on synthetic data it took pairwise precision from 0.95 to 0.98).
 MIN_FACTS = 2
@@ -85,6 +88,17 @@ class Edge:
 
 
 @dataclass(frozen=True, slots=True)
+class Leads:
+    """Lead dates per row (CSR): anchor id (-1 when no article has it) and DATE_STRENGTHS index."""
+
+    ptr: Ints
+    ids: Ints
+    kinds: Ints
+    # (rows, len(DATE_STRENGTHS)): whether the row has a lead date of that kind.
+    has: Bools
+
+
+@dataclass(frozen=True, slots=True)
 class Corpus:
     """Fingerprints indexed for matching: anchor weights, postings, LSH groups, as arrays."""
 
@@ -99,6 +113,11 @@ class Corpus:
     dropped: tuple[Bools, Bools] = (np.zeros(0, dtype=bool), np.zeros(0, dtype=bool))
     mass_floor: float = 0.0
     max_posting: int = MAX_POSTING
+    # Per anchor id: its kind's code (a position in kind_names) and whether it is a date.
+    kind_codes: Ints = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    kind_names: tuple[str, ...] = ()
+    is_date: Bools = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    leads: Leads = field(default_factory=lambda: to_leads([], {}))
     # (article_id, cross_script) → (usable anchors, their mass); filled on first use.
     views: dict[tuple[str, bool], tuple[frozenset[str], float]] = field(default_factory=dict)
 
@@ -122,6 +141,7 @@ def to_corpus(fingerprints: Iterable[Fingerprint], workers: int = 1) -> Corpus:
     masses = sorted(sum(weight[t] for t in _usable(fp.anchors, False)) for fp in sample)
     floor = MASS_FLOOR * masses[len(masses) // 2] if masses else 0.0
     max_posting = min(MAX_POSTING, max(MIN_POSTING, len(fps) // 100))
+    kind_names, kind_codes = np.unique(np.array(index.kinds, dtype=str), return_inverse=True)
     return Corpus(
         fps=fps,
         index=index,
@@ -132,7 +152,34 @@ def to_corpus(fingerprints: Iterable[Fingerprint], workers: int = 1) -> Corpus:
         dropped=(np.array(index.kinds) == "ns", np.array(index.kinds) == "nm"),
         mass_floor=floor,
         max_posting=max_posting,
+        kind_codes=kind_codes.reshape(-1).astype(np.int64),
+        kind_names=tuple(kind_names.tolist()),
+        is_date=np.isin(np.array(index.kinds, dtype=str), sorted(DATE_KINDS)),
+        leads=to_leads(list(fps.values()), index.vocab),
     )
+
+
+def to_leads(fps: Sequence[Fingerprint], vocab: Mapping[str, int]) -> Leads:
+    """The fingerprints' lead dates of the DATE_STRENGTHS kinds as anchor ids, per row."""
+    kind_index = {kind: k for k, (kind, _) in enumerate(DATE_STRENGTHS)}
+    lens: list[int] = []
+    ids: list[int] = []
+    kinds: list[int] = []
+    for fp in fps:
+        before = len(ids)
+        for t in fp.lead_dates:
+            # date_conflict's test: the text before the first ":" names the kind.
+            kind, colon, _ = t.partition(":")
+            if colon and kind in kind_index:
+                ids.append(vocab.get(t, -1))
+                kinds.append(kind_index[kind])
+        lens.append(len(ids) - before)
+    ptr = np.zeros(len(fps) + 1, dtype=np.int64)
+    np.cumsum(np.array(lens, dtype=np.int64), out=ptr[1:])
+    kind_array = np.array(kinds, dtype=np.int64)
+    has = np.zeros((len(fps), len(DATE_STRENGTHS)), dtype=bool)
+    has[np.repeat(np.arange(len(fps), dtype=np.int64), np.diff(ptr)), kind_array] = True
+    return Leads(ptr=ptr, ids=np.array(ids, dtype=np.int64), kinds=kind_array, has=has)
 
 
 def match_new(
@@ -211,18 +258,134 @@ def content_edges(
 
 def _block_edges(corpus: Corpus, block: Ints, scratch: Scratch, turns: int) -> list[Edge]:
     """Edges of a block of new rows with the rows after each (their turns), unsorted."""
-    ids = corpus.index.ids
-    # The array bound only filters; the scalar bound (_upper_bound's) decides as before.
+    # The array bound only filters; the exact terms (_to_pair_terms) decide as before.
     mine, others = survivor_pairs(
         corpus.index, corpus.arrays, block, scratch, corpus.mass_floor, THRESHOLD, MIN_SHARED, turns
     )
+    return _array_edges(corpus, mine, others)
+
+
+@dataclass(frozen=True, slots=True)
+class PairTerms:
+    """What score_pair computes for each pair of rows, as arrays (one entry per pair)."""
+
+    # Shared usable anchors: weight and count per kind (pairs × kinds), weight in all,
+    # and how many are not dates.
+    kind_weights: Floats
+    kind_counts: Ints
+    shared: Floats
+    facts: Ints
+    norm: Floats
+    jaccard: Floats
+    penalty: Floats
+    same_hash: Bools
+
+
+def _distinct_views(corpus: Corpus, rows: Ints, cross: Bools) -> Ints:
+    """Sorted pair * vocabulary + anchor id of each pair's row's usable anchors, once each."""
+    index = corpus.index
+    occ = to_slices(index.ptr, index.occ, rows)
+    owner = np.repeat(np.arange(len(rows), dtype=np.int64), index.ptr[rows + 1] - index.ptr[rows])
+    usable = ~np.where(cross[owner], corpus.dropped[1][occ], corpus.dropped[0][occ])
+    keys = np.sort(owner[usable] * len(index.df) + occ[usable])
+    # A sort and a look at neighbours: np.unique's hashing took twice as long here.
+    return keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
+
+
+def _lead_hits(corpus: Corpus, rows: Ints, other_views: Ints) -> Bools:
+    """(pairs, date kinds): whether a lead date of the row is among the other row's anchors."""
+    leads, vocab = corpus.leads, len(corpus.index.df)
+    ids = to_slices(leads.ptr, leads.ids, rows)
+    kinds = to_slices(leads.ptr, leads.kinds, rows)
+    owner = np.repeat(np.arange(len(rows), dtype=np.int64), leads.ptr[rows + 1] - leads.ptr[rows])
+    hits = np.zeros((len(rows), len(DATE_STRENGTHS)), dtype=bool)
+    known = ids >= 0
+    keys = owner[known] * vocab + ids[known]
+    at = np.minimum(np.searchsorted(other_views, keys), max(len(other_views) - 1, 0))
+    found = other_views[at] == keys if len(other_views) else np.zeros(len(keys), dtype=bool)
+    hits[owner[known][found], kinds[known][found]] = True
+    return hits
+
+
+def _to_sums(keys: Ints, values: Floats, size: int) -> Floats:
+    """Sums of values by key over range(size) (bincount, typed as the floats it gives)."""
+    return np.bincount(keys, weights=values, minlength=size).astype(np.float64, copy=False)
+
+
+def _to_pair_terms(corpus: Corpus, xs: Ints, ys: Ints) -> PairTerms:
+    """score_pair's terms for pairs (xs[k], ys[k]) of rows, the same sums in another order."""
+    index, pairs, vocab = corpus.index, len(xs), len(corpus.index.df)
+    kinds = len(corpus.kind_names)
+    cross = index.cyrillic[xs] != index.cyrillic[ys]
+    weights = corpus.arrays.weights
+    views = _distinct_views(corpus, xs, cross), _distinct_views(corpus, ys, cross)
+    masses = [_to_sums(v // vocab, weights[v % vocab], pairs) for v in views]
+    shared = np.intersect1d(views[0], views[1], assume_unique=True)
+    owner, anchor = shared // vocab, shared % vocab
+    cells = owner * kinds + corpus.kind_codes[anchor]
+    floor = corpus.mass_floor
+    same_lang = (index.lang[xs] == index.lang[ys]) & index.has_tokens[xs] & index.has_tokens[ys]
+    equal = (index.minhash[xs] == index.minhash[ys]).sum(axis=1)
+    # Lead dates of a kind disagree when both have some and neither's is in the other's text.
+    both = corpus.leads.has[xs] & corpus.leads.has[ys]
+    apart = both & ~_lead_hits(corpus, xs, views[1]) & ~_lead_hits(corpus, ys, views[0])
+    strengths = np.array([s for _, s in DATE_STRENGTHS], dtype=np.float64)
+    return PairTerms(
+        kind_weights=_to_sums(cells, weights[anchor], pairs * kinds).reshape(pairs, kinds),
+        kind_counts=np.bincount(cells, minlength=pairs * kinds).reshape(pairs, kinds),
+        shared=_to_sums(owner, weights[anchor], pairs),
+        facts=np.bincount(owner[~corpus.is_date[anchor]], minlength=pairs),
+        norm=np.sqrt(np.maximum(masses[0], floor) * np.maximum(masses[1], floor)),
+        jaccard=np.where(same_lang, equal / index.minhash.shape[1], 0.0),
+        penalty=np.where(apart, strengths, 0.0).max(axis=1, initial=0.0),
+        same_hash=index.hash_group[xs] == index.hash_group[ys],
+    )
+
+
+def _array_edges(corpus: Corpus, xs: Ints, ys: Ints) -> list[Edge]:
+    """The edges _bounded_edge gives pairs of rows (xs[k], ys[k]), scored over arrays."""
+    terms = _to_pair_terms(corpus, xs, ys)
+    norm = terms.norm
+    anchor_sim = np.divide(terms.shared, norm, out=np.zeros(len(norm)), where=norm != 0)
+    # _bounded_edge's bound: the anchor similarity before any rule, or MinHash.
+    kept = terms.same_hash | (anchor_sim >= THRESHOLD) | (terms.jaccard >= THRESHOLD)
+    picked = np.flatnonzero(kept)
+    # Evidence per shared kind, from the (pair, kind) cells that hold a shared anchor.
+    cell_pairs, cell_kinds = np.nonzero(terms.kind_counts[picked])
+    values = terms.kind_weights[picked[cell_pairs], cell_kinds]
+    evidences: list[dict[str, float]] = [{} for _ in range(len(picked))]
+    names = corpus.kind_names
+    for p, k, value in zip(cell_pairs.tolist(), cell_kinds.tolist(), values.tolist(), strict=True):
+        evidences[p][names[k]] = round(value, 3)
+    ids, has_tokens = corpus.index.ids, corpus.index.has_tokens
     edges = []
-    for x, y in zip(mine.tolist(), others.tolist(), strict=True):
+    for x, y, sim, jaccard, penalty, facts, same_hash, evidence in zip(
+        xs[picked].tolist(),
+        ys[picked].tolist(),
+        anchor_sim[picked].tolist(),
+        terms.jaccard[picked].tolist(),
+        terms.penalty[picked].tolist(),
+        terms.facts[picked].tolist(),
+        terms.same_hash[picked].tolist(),
+        evidences,
+        strict=True,
+    ):
+        if ids[y] < ids[x]:
+            x, y = y, x
         a, b = ids[x], ids[y]
-        key = (a, b) if a < b else (b, a)
-        edge = _bounded_edge(corpus, key[0], key[1])
-        if edge is not None and edge.score >= THRESHOLD:
-            edges.append(edge)
+        # score_pair's shortcut asks the first article (by id) for tokens.
+        if same_hash and bool(has_tokens[x]):
+            edges.append(Edge(a, b, 1.0, {"content_hash": 1.0}))
+            continue
+        evidence["anchors"] = round(sim, 4)
+        evidence["minhash"] = round(jaccard, 4)
+        evidence["date_conflict"] = penalty
+        if facts < MIN_FACTS:
+            # _to_edge's rule: MIN_FACTS shared anchors besides dates.
+            sim = 0.0
+        score = round(min(max(sim, jaccard) * (1.0 - penalty), 1.0), 4)
+        if score >= THRESHOLD:
+            edges.append(Edge(a, b, score, evidence))
     return edges
 
 
@@ -386,7 +549,7 @@ def date_conflict(
     background), and only when neither article mentions the other's lead date anywhere.
     """
     conflict = 0.0
-    for kind, strength in (("dt", 0.8), ("ym", 0.5), ("yr", 0.3)):
+    for kind, strength in DATE_STRENGTHS:
         lx = {t for t in x.lead_dates if t.startswith(kind + ":")}
         ly = {t for t in y.lead_dates if t.startswith(kind + ":")}
         if lx and ly and not lx & ay and not ly & ax:

@@ -108,22 +108,33 @@ def assign_stories(
     for e in known:
         neighbours[e.a][e.b] = e
         neighbours[e.b][e.a] = e
-    ordered = sorted(known, key=lambda e: (-_forced(e), -e.score, e.a, e.b))
-    for e in ordered:
+    # Forced edges first, then by score: each edge's _forced asked once (it was per sort
+    # key and per edge again, a third of this function's time on 142k edges).
+    forced = [_forced(e) for e in known]
+    ordered = sorted(
+        zip(forced, known, strict=True), key=lambda fe: (-fe[0], -fe[1].score, fe[1].a, fe[1].b)
+    )
+    for is_forced, e in ordered:
         ra, rb = groups.find(e.a), groups.find(e.b)
         if ra == rb:
             continue
-        if _forced(e) or _linked(groups.members[ra], groups.members[rb], neighbours, previous):
+        if is_forced or _linked(groups.members[ra], groups.members[rb], neighbours, previous):
             groups.union(ra, rb)
 
     members: list[Member] = []
     merges: list[tuple[str, str]] = []
     for root in sorted(groups.members):
         group = sorted(groups.members[root])
-        story_id, merged = _story_id(group, previous, fingerprints, cited, neighbours)
+        if len(group) == 1 and group[0] not in previous:
+            # A new article alone: its own story, no canonical to look for.
+            members.append(Member(to_story_id(group[0]), group[0], "original", 1.0, {}))
+            continue
+        canonical = _canonical(group, fingerprints, cited, neighbours)
+        story_id, merged = _story_id(group, previous, fingerprints, canonical)
         merges.extend((m, story_id) for m in merged)
-        members.extend(_roles(story_id, group, fingerprints, cited, neighbours))
-    members.sort(key=lambda m: (m.story_id, ROLES.index(m.role), m.article_id))
+        members.extend(_roles(story_id, group, fingerprints, canonical, neighbours))
+    rank = {role: k for k, role in enumerate(ROLES)}
+    members.sort(key=lambda m: (m.story_id, rank[m.role], m.article_id))
     return StoryAssignment(members=tuple(members), merges=tuple(sorted(set(merges))))
 
 
@@ -156,8 +167,7 @@ def _story_id(
     group: list[str],
     previous: Mapping[str, str],
     fingerprints: Mapping[str, Fingerprint],
-    cited: AbstractSet[str],
-    neighbours: Mapping[str, dict[str, Edge]],
+    canonical: str,
 ) -> tuple[str, list[str]]:
     """The group's id and the previous ids merged into it.
 
@@ -174,7 +184,7 @@ def _story_id(
             key = _published_key(fingerprints[aid])
             oldest[sid] = min(oldest.get(sid, key), key)
     if not counts:
-        return to_story_id(_canonical(group, fingerprints, cited, neighbours)), []
+        return to_story_id(canonical), []
     survivor = min(counts, key=lambda s: (-counts[s], oldest[s], s))
     return survivor, sorted(s for s in counts if s != survivor)
 
@@ -263,13 +273,12 @@ def _roles(
     story_id: str,
     group: list[str],
     fingerprints: Mapping[str, Fingerprint],
-    cited: AbstractSet[str],
+    canonical: str,
     neighbours: Mapping[str, dict[str, Edge]],
 ) -> list[Member]:
     """Members with roles: the canonical original, same-language duplicates, translations."""
     if len(group) == 1:
         return [Member(story_id, group[0], "original", 1.0, {})]
-    canonical = _canonical(group, fingerprints, cited, neighbours)
     lang = fingerprints[canonical].lang
     out = [Member(story_id, canonical, "original", 1.0, {"canonical": 1.0})]
     in_group = set(group)

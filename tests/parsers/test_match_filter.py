@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from parsers import match_filter
 from parsers.fingerprint import Fingerprint
 from parsers.match_filter import Scratch, candidate_pairs, survivor_pairs
 from parsers.matching import MIN_SHARED, THRESHOLD, to_corpus
@@ -60,3 +62,56 @@ def test_bounds_in_turns_keep_the_same_pairs() -> None:
         assert set(once) == set(plain)
         assert len(once) == len(set(once))
         assert once
+
+
+def test_sketch_compares_only_pairs_the_common_masses_cannot_rule_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Every anchor on 2+ rows is common here. p shares two anchors with q and two with r
+    # (first in its tuple: its rarest, asked for candidates); q's common mass could lift the
+    # pair, r's 200 anchors of its own (on r only) hold r's mass apart from it.
+    monkeypatch.setattr(match_filter, "EXACT_POSTING", 1)
+    own = [[f"num:{side}{k}" for k in range(60)] for side in "pq"]
+    with_q, with_r = ("num:1", "num:2"), ("num:3", "num:4")
+    alone = tuple(f"yr:{k}" for k in range(200))
+    fps = [
+        Fingerprint("p", "en", "sha-p", None, anchors=(*with_q, *with_r, *own[0])),
+        Fingerprint("q", "en", "sha-q", None, anchors=(*with_q, *own[1])),
+        Fingerprint("r", "en", "sha-r", None, anchors=(*with_r, *alone)),
+        # Holders of p's and q's own anchors, so that those are common too.
+        *(Fingerprint(f"f{k}", "en", f"sha-f{k}", None, anchors=tuple(own[k])) for k in (0, 1)),
+    ]
+    corpus = to_corpus(fps)
+    index, arrays = corpus.index, corpus.arrays
+    compared: list[tuple[int, int]] = []
+    bound = match_filter.to_shared_bound
+
+    def spy(sketch, xs, ys):  # type: ignore[no-untyped-def]
+        """to_shared_bound, noting the pairs it was asked about."""
+        compared.extend(zip(xs.tolist(), ys.tolist(), strict=True))
+        return bound(sketch, xs, ys)
+
+    monkeypatch.setattr(match_filter, "to_shared_bound", spy)
+    rows = np.array([0], dtype=np.int64)
+    scratch = Scratch.for_index(index, arrays)
+    _, candidates = candidate_pairs(index, arrays, rows, scratch, MIN_SHARED)
+    assert {1, 2} <= set(candidates.tolist())
+    survivor_pairs(index, arrays, rows, scratch, corpus.mass_floor, THRESHOLD, MIN_SHARED)
+    assert (0, 1) in compared
+    assert (0, 2) not in compared
+
+
+def test_a_candidate_shares_min_shared_query_anchors() -> None:
+    fps = [
+        Fingerprint("p", "en", "sha-p", None, anchors=("num:1", "num:2", "num:3")),
+        Fingerprint("one", "en", "sha-one", None, anchors=("num:1", "num:8")),
+        Fingerprint("two", "en", "sha-two", None, anchors=("num:2", "num:3", "num:9")),
+        Fingerprint("far", "en", "sha-far", None, anchors=("num:8", "num:9")),
+    ]
+    corpus = to_corpus(fps)
+    index, arrays = corpus.index, corpus.arrays
+    scratch = Scratch.for_index(index, arrays)
+    for turns in (None, 4):
+        rows = np.array([0], dtype=np.int64)
+        _, others = candidate_pairs(index, arrays, rows, scratch, MIN_SHARED, turns=turns)
+        assert others.tolist() == [2]

@@ -151,3 +151,28 @@ def test_merge_of_equal_stories_keeps_the_older_one() -> None:
     result = assign_stories(fps, edges, previous, set())
     assert {m.story_id for m in result.members} == {"s_bbb"}
     assert result.merges == (("s_aaa", "s_bbb"),)
+
+
+def test_an_article_alone_keeps_its_previous_story() -> None:
+    fps = _fps(_bare("placed"), _bare("fresh"))
+    result = assign_stories(fps, [], {"placed": "s_kept"}, set())
+    assert _story_of(result, "placed") == "s_kept"
+    assert _story_of(result, "fresh") == to_story_id("fresh")
+    assert result.merges == ()
+
+
+def test_a_citation_joins_groups_that_linkage_keeps_apart() -> None:
+    fps = _fps(*(_bare(a) for a in ("a1", "a2", "b1", "b2")))
+    same = {"content_hash": 1.0}
+    edges = [
+        Edge("a1", "a2", 1.0, same),
+        Edge("b1", "b2", 1.0, same),
+        # Scored below the groups' edges, so met when both groups stand: it covers 1 of
+        # the 4 pairs between them, which only a citation may join.
+        Edge("a2", "b1", 0.9, {"anchors": 0.9}),
+    ]
+    apart = assign_stories(fps, edges, {}, set())
+    assert _story_of(apart, "a1") != _story_of(apart, "b1")
+    edges[2] = Edge("a2", "b1", 0.9, {"anchors": 0.9, "citation": 1.0})
+    joined = assign_stories(fps, edges, {}, set())
+    assert _story_of(joined, "a1") == _story_of(joined, "b1")
