@@ -67,11 +67,15 @@ def extract_article(doc: Document, rules: SiteRules) -> Article:
 
     # Title
     draft.fill("title", jsonld_text(ld.get("headline") or ld.get("name")), "jsonld")
+    # Later steps run only while the field is empty: their value would be dropped, and the
+    # selector steps cost most of the cascade (every step is pure).
     draft.fill("title", first_meta(doc, META_TITLE), "meta")
-    if rules.title:
+    if rules.title and draft.needs("title"):
         draft.fill("title", select_text(doc, rules.title), "selector")
-    draft.fill("title", generic_title(doc), "selector")
-    draft.fill("title", strip_title_suffix(doc.title_tag), "heuristic")
+    if draft.needs("title"):
+        draft.fill("title", generic_title(doc), "selector")
+    if draft.needs("title"):
+        draft.fill("title", strip_title_suffix(doc.title_tag), "heuristic")
 
     # Body container and paragraphs
     container = select_container(doc, rules.body)
@@ -84,23 +88,29 @@ def extract_article(doc: Document, rules: SiteRules) -> Article:
     # Lead: the sapo; a description is the same text in most CMSes.
     draft.fill("lead", strip_outlet(jsonld_text(ld.get("description"))), "jsonld")
     draft.fill("lead", strip_outlet(first_meta(doc, META_LEAD)), "meta")
-    if rules.lead:
+    if rules.lead and draft.needs("lead"):
         draft.fill("lead", strip_outlet(select_text(doc, rules.lead)), "selector")
 
     # Dates
     draft.fill("published_at", parse_date(jsonld_text(ld.get("datePublished"))), "jsonld")
-    draft.fill("published_at", meta_date(doc, META_PUBLISHED), "meta")
-    draft.fill("published_at", select_date(doc, rules.published or GENERIC_PUBLISHED), "selector")
-    if rules.date_labels and not draft.values.get("published_at"):
+    if draft.needs("published_at"):
+        draft.fill("published_at", meta_date(doc, META_PUBLISHED), "meta")
+    if draft.needs("published_at"):
+        published = rules.published or GENERIC_PUBLISHED
+        draft.fill("published_at", select_date(doc, published), "selector")
+    if rules.date_labels and draft.needs("published_at"):
         draft.fill("published_at", labelled_date(doc, rules.date_labels), "selector")
-    draft.fill("published_at", parse_url_date(doc.fetched_url), "url")
+    if draft.needs("published_at"):
+        draft.fill("published_at", parse_url_date(doc.fetched_url), "url")
     draft.fill("modified_at", parse_date(jsonld_text(ld.get("dateModified"))), "jsonld")
-    draft.fill("modified_at", meta_date(doc, META_MODIFIED), "meta")
+    if draft.needs("modified_at"):
+        draft.fill("modified_at", meta_date(doc, META_MODIFIED), "meta")
 
     # Author: a person, never the outlet.
     draft.fill("author", jsonld_author(ld.get("author"), site_names), "jsonld")
-    draft.fill("author", person(first_meta(doc, META_AUTHOR), site_names), "meta")
-    if rules.author:
+    if draft.needs("author"):
+        draft.fill("author", person(first_meta(doc, META_AUTHOR), site_names), "meta")
+    if rules.author and draft.needs("author"):
         draft.fill("author", select_author(doc, rules.author, site_names), "selector")
     if rules.byline_last_paragraph and blocks:
         byline = trailing_byline(blocks)
@@ -114,19 +124,23 @@ def extract_article(doc: Document, rules: SiteRules) -> Article:
     draft.fill("section", first_part(jsonld_text(ld.get("articleSection"))), "jsonld")
     draft.fill("section", breadcrumb_section(doc.breadcrumb), "jsonld")
     draft.fill("section", first_meta(doc, META_SECTION), "meta")
-    if rules.section:
+    if rules.section and draft.needs("section"):
         draft.fill("section", select_text(doc, rules.section), "selector")
     draft.fill("tags", to_tags(ld.get("keywords")), "jsonld")
     for key in META_TAGS:
-        draft.fill("tags", to_tags(doc.meta_all.get(key)), "meta")
-    if rules.tags:
+        if draft.needs("tags"):
+            draft.fill("tags", to_tags(doc.meta_all.get(key)), "meta")
+    if rules.tags and draft.needs("tags"):
         draft.fill("tags", to_tags(select_texts(doc, rules.tags)), "selector")
 
     # Canonical URL
     # <link rel=canonical> is head metadata like og:url, and the page's own word on it.
     draft.fill("canonical_url", absolute_url(doc.canonical, doc.fetched_url), "meta")
-    draft.fill("canonical_url", absolute_url(doc.meta.get("og:url"), doc.fetched_url), "meta")
-    draft.fill("canonical_url", absolute_url(jsonld_url(ld), doc.fetched_url), "jsonld")
+    if draft.needs("canonical_url"):
+        og_url = absolute_url(doc.meta.get("og:url"), doc.fetched_url)
+        draft.fill("canonical_url", og_url, "meta")
+    if draft.needs("canonical_url"):
+        draft.fill("canonical_url", absolute_url(jsonld_url(ld), doc.fetched_url), "jsonld")
 
     # "Nguồn: <link>" lines closing the body are citations, as in seed texts.
     draft.fill("citations", trailing_citations(blocks, doc.fetched_url), "heuristic")
@@ -146,7 +160,8 @@ def extract_article(doc: Document, rules: SiteRules) -> Article:
     # Images: the body's figures; the share image when the body has none.
     images = body_images(doc, container, rules.exclude) if container is not None else []
     draft.fill("images", tuple(images), body_source)
-    draft.fill("images", lead_images(doc), "jsonld" if jsonld_image_url(ld) else "meta")
+    if draft.needs("images"):
+        draft.fill("images", lead_images(doc), "jsonld" if jsonld_image_url(ld) else "meta")
 
     reject_non_article(doc, draft, container)
 

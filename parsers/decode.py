@@ -49,6 +49,13 @@ def decode_html(body: bytes, content_type: str | None = None, *, nfc: bool = Tru
     return to_nfc(text) if nfc else text
 
 
+def declares_utf8(body: bytes, content_type: str | None) -> bool:
+    """True when decode_html decodes the page as UTF-8 (bad bytes replaced) by its declaration."""
+    if body.startswith(tuple(bom for bom, _ in BOMS)):
+        return False
+    return (_charset_from_header(content_type) or _charset_from_meta(body)) == "utf-8"
+
+
 def _decode(body: bytes, content_type: str | None) -> str:
     """Decode by BOM, declared charset, clean UTF-8, then detection."""
     for bom, encoding in BOMS:

@@ -69,6 +69,10 @@ class Draft:
     values: dict[str, Any] = field(default_factory=dict)
     provenance: list[tuple[str, str]] = field(default_factory=list)
 
+    def needs(self, name: str) -> bool:
+        """True while a field is empty: a step's value for it would be kept."""
+        return not self.values.get(name)
+
     def fill(self, name: str, value: Any, source: str) -> bool:
         """Set a field if it is still empty and the value is not; True when it was set."""
         if self.values.get(name) or not value:

@@ -32,14 +32,29 @@ class TagIndex:
 
     def add(self, el: Tag, pos: int) -> None:
         """File one tag at its position among the soup's descendants (tags and strings)."""
+        # get() then a one-tag list when missing: setdefault(key, []) made a list per call,
+        # mostly thrown away (and each one counts towards the next garbage collection).
         self.position[id(el)] = pos
-        self.by_name.setdefault(el.name, []).append(el)
+        tags = self.by_name.get(el.name)
+        if tags is None:
+            self.by_name[el.name] = [el]
+        else:
+            tags.append(el)
         for key, value in el.attrs.items():
             if key == "class":
+                by_class = self.by_class
                 for token in value if isinstance(value, list) else str(value).split():
-                    self.by_class.setdefault(token, []).append(el)
+                    tags = by_class.get(token)
+                    if tags is None:
+                        by_class[token] = [el]
+                    else:
+                        tags.append(el)
             else:
-                self.by_attr.setdefault(key, []).append(el)
+                tags = self.by_attr.get(key)
+                if tags is None:
+                    self.by_attr[key] = [el]
+                else:
+                    tags.append(el)
 
     def select(self, selector: str, within: Tag | None = None, limit: int = 0) -> list[Tag]:
         """Tags matching the selector (inside `within` if given), in document order."""
@@ -84,9 +99,16 @@ class TagIndex:
                 ]
                 seen: set[int] = set()
                 out: list[Tag] = []
+                name = last.name
                 for anchor in anchors:
-                    for t in anchor.find_all(last.name or True):
-                        if id(t) not in seen:
+                    # anchor.find_all(name or True), without building bs4's filter objects
+                    # for every anchor (they were most of a lookup's cost).
+                    for t in anchor.descendants:
+                        if (
+                            isinstance(t, Tag)
+                            and (name is None or t.name == name)
+                            and id(t) not in seen
+                        ):
                             seen.add(id(t))
                             out.append(t)
                 return out

@@ -15,13 +15,13 @@ from urllib.parse import urlsplit
 from bs4 import BeautifulSoup
 
 from parsers.cascade import extract_article
-from parsers.decode import decode_html, to_nfc
+from parsers.decode import declares_utf8, decode_html, to_nfc
 from parsers.document import Document, SiteParser, SiteRules
 from parsers.dom import TagIndex
 from parsers.errors import NotAnArticle, ParseError
 from parsers.jsonld import read_jsonld
 from parsers.metadata import read_head
-from parsers.prune import prestrip
+from parsers.prune import prestrip, prestrip_utf8
 from parsers.reads import find_reads
 from parsers.records import Article
 from parsers.registry import find_parser, rules_of
@@ -100,11 +100,21 @@ def read_document(
     mime = mime.strip()
     if mime and mime not in HTML_MIME_TYPES:
         raise ParseError(f"not HTML: content type {mime}")
+    stripped: str | None = None
+    utf8: bytes | None = None
     if isinstance(body, bytes):
         wide = "utf-16" in mime_params or "utf-32" in mime_params
         if not wide and _looks_binary(body[:4096]):
             raise ParseError("not HTML: binary content")
-        text = decode_html(body, content_type, nfc=False)
+        if _cuttable_utf8(body, content_type):
+            # Cut before decoding: scripts and styles are most of the bytes (prune.py).
+            stripped, jsonld_blobs, whole, utf8 = prestrip_utf8(body)
+            # The checks below read the whole page only for its length (at most its bytes'),
+            # NULs (none in its first 16 KB: _cuttable_utf8) and emptiness; a page that had
+            # something to cut had a "<".
+            text = stripped if whole else "<"
+        else:
+            text = decode_html(body, content_type, nfc=False)
     elif isinstance(body, str):
         text = body
     else:
@@ -116,12 +126,15 @@ def read_document(
     # isspace() stops at the first letter; strip() would copy the whole page first.
     if not text or text.isspace():
         raise NotAnArticle("empty page")
-    stripped, jsonld_blobs = prestrip(text)
+    if stripped is None:
+        stripped, jsonld_blobs = prestrip(text)
     # NFC after the cut: scripts and styles are most of the characters and need none.
     text = to_nfc(stripped)
+    if text != stripped:
+        utf8 = None  # the bytes no longer spell the text
     # Building BeautifulSoup's tree of a whole page was two thirds of parse_html; menus,
     # footers and related lists are most of its elements and no step reads them.
-    root = parse_tree(text) if reads is not None else None
+    root = parse_tree(text, utf8) if reads is not None else None
     if root is not None and reads is not None:
         soup, index = to_indexed_soup(root, *find_reads(root, reads))
     else:
@@ -131,6 +144,16 @@ def read_document(
     read_jsonld(doc, jsonld_blobs)
     read_head(doc)
     return doc
+
+
+def _cuttable_utf8(body: bytes, content_type: str | None) -> bool:
+    """True when prestrip may cut the bytes: declared UTF-8, not too large, no NUL early on."""
+    # 4 bytes a character at most: the first 4096 characters lie in the first 16 KB.
+    return (
+        len(body) <= MAX_PAGE_CHARS
+        and b"\x00" not in body[: 4 * 4096]
+        and declares_utf8(body, content_type)
+    )
 
 
 def _looks_binary(head: bytes) -> bool:

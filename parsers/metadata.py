@@ -66,6 +66,12 @@ AGENCY_NAMES = frozenset(
 # " - VnExpress", " | Báo Dân trí": an outlet suffix on titles and meta descriptions.
 TITLE_SUFFIX_RE = re.compile(r"\s+[-|–—]\s+[^-|–—]{2,60}$")
 LANG_RE = re.compile(r"^[a-z]{2,3}$")
+LANG_SPLIT_RE = re.compile(r"[-_,;\s]")
+# "Báo Tuổi Trẻ", "Tạp chí Cộng sản": the outlet's name without its kind.
+OUTLET_WORD_RE = re.compile(r"^(?:báo|tạp chí)\s+", re.IGNORECASE)
+# A name with a domain in it is a site, not a person.
+DOMAIN_RE = re.compile(r"\.(?:vn|com|net|org)\b", re.IGNORECASE)
+VNEXPRESS_SUFFIX_RE = re.compile(r"\s+-\s+VnExpress$")
 LANG_SAMPLE_CHARS = 1500
 
 
@@ -130,7 +136,7 @@ def person(name: str | None, outlet: set[str]) -> str | None:
     # One all-caps short word is an outlet code ("TTO", "NLĐO"); people have two names or more.
     if " " not in name and name.isupper() and len(name) <= 6:
         return None
-    if re.search(r"\.(?:vn|com|net|org)\b", name, re.IGNORECASE):
+    if DOMAIN_RE.search(name):
         return None
     return name
 
@@ -150,7 +156,7 @@ def outlet_names(doc: Document) -> set[str]:
     for raw in (doc.meta.get("og:site_name"), jsonld_text(pub_name)):
         if raw:
             names.add(fold_ascii(raw))
-            names.add(fold_ascii(re.sub(r"^(?:báo|tạp chí)\s+", "", raw, flags=re.I)))
+            names.add(fold_ascii(OUTLET_WORD_RE.sub("", raw)))
     return {n for n in names if len(n) > 2}
 
 
@@ -221,7 +227,7 @@ def _norm_lang(value: str | None) -> str | None:
     """'vi-VN', 'vi_VN' → 'vi'; None for anything that is not a language tag."""
     if not value:
         return None
-    primary = re.split(r"[-_,;\s]", value.strip().lower(), maxsplit=1)[0]
+    primary = LANG_SPLIT_RE.split(value.strip().lower(), maxsplit=1)[0]
     return primary if LANG_RE.match(primary) else None
 
 
@@ -230,7 +236,7 @@ def strip_outlet(text: str | None) -> str | None:
     if not text:
         return None
     text = OUTLET_PREFIX_RE.sub("", text, count=1)
-    text = re.sub(r"\s+-\s+VnExpress$", "", text)
+    text = VNEXPRESS_SUFFIX_RE.sub("", text)
     return text.strip() or None
 
 

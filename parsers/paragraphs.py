@@ -123,7 +123,8 @@ def clean_body(blocks: list[Block], title: str | None, lead: str | None) -> list
     skip = {fold(title), fold(lead)} - {""}
     for block in blocks:
         text = block.text
-        folded = fold(text)
+        # Block texts are clean_text's output (_add_lines): folding them is casefold alone.
+        folded = text.casefold()
         if folded in skip or folded in seen:
             continue
         if len(text) <= BOILERPLATE_TEXT_MAX and BOILERPLATE_TEXT_RE.match(text):

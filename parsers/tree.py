@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+import codecs
 from collections.abc import Set
 from typing import Any
 
@@ -15,13 +15,33 @@ from parsers.dom import TagIndex
 
 # BeautifulSoup's lxml builder records a <!DOCTYPE> anywhere as a string; lxml's tree keeps
 # only a leading one. Past that point the two trees differ, so such pages are not pruned.
-DOCTYPE_RE = re.compile(r"<!doctype", re.IGNORECASE)
+DOCTYPE = "doctype"
 # The whitespace BeautifulSoup.endData collapses to one space or newline.
 ASCII_SPACES = BeautifulSoup.ASCII_SPACES
+# _Build._kind per tag name: the same for every page, since every _Replay has bs4's default
+# settings (computing it was ~1% of parse_html). Bounded: pages may invent any tag name.
+KINDS: dict[str, tuple[bool, Any, frozenset[str]]] = {}
+MAX_KINDS = 4096
 
 
-def parse_tree(text: str) -> Any | None:
+def find_doctype(text: str, start: int = 0) -> int:
+    """Where the first "<!doctype" (ASCII letters in any case) at or after start is, or -1."""
+    # A case-insensitive regex tries every position of the page (~60 µs); find() jumps from
+    # one "<!" to the next, and prestrip has cut the comments that held most of them.
+    pos = text.find("<!", start)
+    while pos >= 0:
+        # Only the ASCII letters lower to these (no Kelvin sign or dotless i among them).
+        if text[pos + 2 : pos + 9].lower() == DOCTYPE:
+            return pos
+        pos = text.find("<!", pos + 2)
+    return -1
+
+
+def parse_tree(text: str, utf8: bytes | None = None) -> Any | None:
     """lxml's tree of a pre-stripped page; None when it may differ from BeautifulSoup's tree.
+
+    With `utf8`, the text's UTF-8 bytes, lxml parses those: given the text, it would encode
+    it to them first (~2% of parse_html).
 
     The parser is the one BeautifulSoup(text, "lxml") drives (libxml2's HTML parser, recover
     mode, the whole text in one feed), so elements, attributes and text nodes are the same
@@ -30,14 +50,17 @@ def parse_tree(text: str) -> Any | None:
     a text here; rare once prestrip has cut comments), a doctype past the first (dropped by
     lxml), or text lxml gives up on.
     """
-    first = DOCTYPE_RE.search(text)
-    before = text[: first.start()].lstrip("\ufeff").strip() if first else ""
-    if first and (before or DOCTYPE_RE.search(text, first.end())):
+    first = find_doctype(text)
+    if first >= 0 and (text[:first].lstrip("\ufeff").strip() or find_doctype(text, first + 2) >= 0):
         return None
-    parser = etree.HTMLParser(recover=True, default_doctype=False)
     try:
         # BeautifulSoup drops a leading BOM before feeding lxml (lxml bug 1948551).
-        parser.feed(text[1:] if text.startswith("\ufeff") else text)
+        if utf8 is None:
+            parser = etree.HTMLParser(recover=True, default_doctype=False)
+            parser.feed(text[1:] if text.startswith("\ufeff") else text)
+        else:
+            parser = etree.HTMLParser(recover=True, default_doctype=False, encoding="utf-8")
+            parser.feed(utf8[3:] if utf8.startswith(codecs.BOM_UTF8) else utf8)
         root = parser.close()
     except (etree.LxmlError, ValueError, LookupError):
         return None
@@ -110,8 +133,9 @@ class _Replay(LXMLTreeBuilder):
                     build.pending.append(tail)
                 pending = bool(tail and tail.strip())
                 continue
-            tail = child.tail
             keep = full or child in whole or child in path
+            # A kept child's tail is read when it closes: lxml makes a new str on each read.
+            tail = None if keep else child.tail
             if keep or (pending and tail and tail.strip()):
                 build.start(child)
                 text = child.text
@@ -138,7 +162,6 @@ class _Build:
         "count",
         "holders",
         "index",
-        "kinds",
         "last",
         "namespaces",
         "open",
@@ -164,7 +187,6 @@ class _Build:
         # Open tags whose strings get their own class (script, style, template, rt, rp).
         self.holders: list[Tag] = []
         self.namespaces = builder.active_namespace_prefixes[-1] or {}
-        self.kinds: dict[str, tuple[bool, Any, frozenset[str]]] = {}
         self.value_list = builder.attribute_value_list_class
         # Tag.__init__'s attributes, in its order; None where start() fills in the tag's own.
         self.template: dict[str, Any] = {
@@ -193,27 +215,32 @@ class _Build:
 
     def start(self, el: Any) -> None:
         """Open a Tag for an lxml element (LXMLTreeBuilder.start, handle_starttag, pushTag)."""
-        self.flush()
+        if self.pending:
+            self.flush()
         builder = self.builder
         name = el.tag
-        kind = self.kinds.get(name)
+        kind = KINDS.get(name)
         if kind is None:
-            kind = self.kinds[name] = self._kind(name)
-        # lxml's values are all str, which HTMLAttributeDict.__setitem__ stores unchanged;
+            kind = self._kind(name)
+            if len(KINDS) < MAX_KINDS:
+                KINDS[name] = kind
+        # lxml's values are all str, which the attribute dict's __setitem__ stores unchanged;
         # then _replace_cdata_list_attribute_values' split of class, rel, headers, ….
-        attrs = builder.attribute_dict_class(el.items())
-        if attrs:
+        items = el.items()
+        attrs = builder.attribute_dict_class(items)
+        if items:
             lists = kind[2]
-            for key, value in attrs.items():
+            for key, value in items:
                 if key in lists:
                     # str.split and the builder's \S+ split at the same code points
-                    # (Py_UNICODE_ISSPACE); split is several times cheaper.
-                    attrs[key] = self.value_list(value.split())
+                    # (Py_UNICODE_ISSPACE); split is several times cheaper. A list, too, is
+                    # stored unchanged by __setitem__: dict's own skips a Python call.
+                    dict.__setitem__(attrs, key, self.value_list(value.split()))
         parent = self.open[-1]
         siblings = parent.contents
         previous = siblings[-1] if siblings else None
         # Tag.__init__'s attributes, in its order, with what it derives from the builder per
-        # tag name computed once a page; the link fields as setup() sets them.
+        # tag name computed once (KINDS); the link fields as setup() sets them.
         tag = Tag.__new__(Tag)
         # A copy of the page's template and eight stores: half the cost of a 21-key literal.
         fields = self.template.copy()
@@ -230,7 +257,8 @@ class _Build:
             self.last.next_element = tag
         if previous is not None:
             previous.next_sibling = tag
-        if name == "meta":
+        # set_up_substitutions changes only a <meta> with a charset or an http-equiv.
+        if name == "meta" and ("charset" in attrs or "http-equiv" in attrs):
             builder.set_up_substitutions(tag)
         self.index.add(tag, self.count)
         self.count += 1
@@ -253,7 +281,8 @@ class _Build:
 
     def end(self) -> None:
         """Close the innermost open Tag (handle_endtag, popTag)."""
-        self.flush()
+        if self.pending:
+            self.flush()
         tag = self.open.pop()
         if tag.name in self.builder.preserve_whitespace_tags:
             self.preserving -= 1

@@ -217,3 +217,15 @@ def test_logo_h1_is_not_the_title() -> None:
         .replace("<title>Bài mẫu</title>", "<title>Tiêu đề bài mẫu | Tin Mới</title>")
     )
     assert parse_html(page, "https://news.example/a").title == "Tiêu đề bài mẫu"
+
+
+def test_body_repeats_of_title_and_paragraphs_are_dropped_whatever_their_case() -> None:
+    body = (
+        "<p>TIÊU ĐỀ  bài\n mẫu</p><p>Một đoạn lặp lại hai lần trong bài.</p>"
+        "<p>một ĐOẠN lặp lại hai lần\u00a0trong bài.</p>"
+    )
+    article = parse_html(_page(body=body), "https://news.example/a")
+    assert article.title == "Tiêu đề bài mẫu"
+    folded = [p.casefold() for p in (article.lead or "", *article.body)]
+    assert "tiêu đề bài mẫu" not in folded
+    assert folded.count("một đoạn lặp lại hai lần trong bài.") == 1

@@ -34,6 +34,11 @@ SELECTORS = sorted(
         "div[class*=detail]",
         "div[class] a[href]",
         "ul li a, h1, .breadcrumb a",
+        # Looked up under an ancestor whose key is rarer than the last compound's.
+        'div[data-role] a[href*="/"]',
+        "[itemprop=articleBody] p[class]",
+        "div *",
+        "body > * > a",
     }
 )
 

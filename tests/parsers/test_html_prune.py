@@ -178,3 +178,22 @@ def _plain(attrs: dict[str, object]) -> dict[str, str]:
         k: " ".join(v) if isinstance(v, list) else " ".join(str(v).split())
         for k, v in attrs.items()
     }
+
+
+@pytest.mark.parametrize(
+    ("meta", "kept"),
+    [
+        ('<meta property="og:title" content="T">', True),
+        ('<meta name=" Description " content="D">', True),
+        ('<meta itemprop="datePublished" content="2026-03-07">', True),
+        ('<meta http-equiv="Content-Language" content="vi">', True),
+        ('<meta content="1" name="fb:app_id" property="og:type">', True),
+        ('<meta property="og:title">', False),
+        ('<meta name="viewport" content="width=device-width">', False),
+        ('<meta charset="utf-8">', False),
+        ('<meta content="T" data-name="og:title">', False),
+    ],
+)
+def test_head_metas_kept_are_those_read_head_records(meta: str, kept: bool) -> None:
+    soup = _kept(_page("<p>x</p>", meta), GENERIC_RULES)
+    assert (soup.find("meta") is not None) == kept

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Set
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from parsers.reads import find_reads
 from parsers.sites.detail_cms import RULES as DETAIL_RULES
 from parsers.sites.gov_portal import RULES as GOV_RULES
 from parsers.sites.vnexpress import RULES as VNEXPRESS_RULES
-from parsers.tree import parse_tree, to_indexed_soup, to_soup
+from parsers.tree import KINDS, MAX_KINDS, find_doctype, parse_tree, to_indexed_soup, to_soup
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "html"
 PAGES = sorted(FIXTURES.glob("*/*.html"))
@@ -238,3 +239,53 @@ def test_the_soup_does_not_hold_the_lxml_tree() -> None:
     for value in vars(builder).values():
         held = value if isinstance(value, Set) else [value]
         assert not any(isinstance(v, etree._Element) for v in held)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<!DOCTYPE html><p>a",
+        "<p>a</p><!DocType html>",
+        "<![CDATA[x]]><!x><!doctype",
+        "<!doctyp><! doctype><!--doctype-->",
+        "<!<!doctype html>",
+        "a<!DOCTYPE html><!doctype html>",
+        "<!ſcript><!DOCTYPE>",
+        "",
+    ],
+)
+def test_find_doctype_finds_what_a_case_blind_regex_finds(text: str) -> None:
+    pattern = re.compile(r"<!doctype", re.IGNORECASE)
+    for start in range(len(text) + 1):
+        m = pattern.search(text, start)
+        assert find_doctype(text, start) == (m.start() if m else -1), start
+
+
+def test_per_name_kinds_stay_bounded_across_pages() -> None:
+    # Tag names are the page's to invent; what is kept of them per name must not grow forever.
+    html = "".join(f"<x-{i}>t</x-{i}>" for i in range(MAX_KINDS + 50)) + "<pre> </pre>"
+    root = parse_tree(html)
+    assert root is not None
+    soup = to_soup(root, {root}, set())
+    assert len(KINDS) <= MAX_KINDS
+    assert _links(soup) == _links(BeautifulSoup(html, "lxml"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        *(_text(p) for p in PAGES),
+        "<meta charset='windows-1252'><p>Giá vàng tăng — “mạnh”</p>",
+        "<meta http-equiv='Content-Type' content='text/html; charset=iso-8859-1'><p>Đà Nẵng</p>",
+        "\ufeff<p>a\u00a0b</p>",
+        "<!DOCTYPE html><p>\U0001f600 &amp; &eacute;</p>",
+    ],
+)
+def test_the_texts_utf8_bytes_parse_to_the_same_tree(text: str) -> None:
+    from_text = parse_tree(text)
+    from_bytes = parse_tree(text, text.encode("utf-8"))
+    assert (from_text is None) == (from_bytes is None)
+    if from_text is not None:
+        assert etree.tostring(from_bytes, encoding="unicode") == etree.tostring(
+            from_text, encoding="unicode"
+        )
