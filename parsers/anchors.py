@@ -16,9 +16,10 @@ from typing import cast
 from urllib.parse import unquote, urlsplit
 
 from parsers.date_anchors import finditer_at, read_date_anchors
-from parsers.folding import fold_ascii, fold_whole, fold_word
+from parsers.folding import fold_ascii, fold_word
 from parsers.memo import Memo
 from parsers.pieces import (
+    ACRONYM,
     ACRONYMS,
     ACRONYMS_OR_CODES,
     CODES,
@@ -26,40 +27,44 @@ from parsers.pieces import (
     HAS_LOWER_DIGITS,
     HAS_LOWER_WIDE_DIGITS,
     LETTERS_RE,
+    RUN_BREAK,
+    UPPER,
+    WORDS,
+    NameWord,
     Piece,
     to_flags,
     to_lower,
+    to_name_text,
     to_pieces,
     to_run_starts,
+    to_skeleton,
 )
 from parsers.urls import canonicalize_url
-from parsers.vocab import NOT_NAMES, PERCENT_WORDS, SCALES
+from parsers.vocab import PERCENT_WORDS, SCALES
 
 _NUM_RE = re.compile(r"(?<![\w.,])(\d{1,3}(?:[.,\u202f\u00a0 ]\d{3})+|\d+)(?:[.,](\d+))?(?![\w])")
 _NUM_SEP_RE = re.compile(r"[.,\u202f\u00a0 ]")
 URL_RE = re.compile(r"https?://[^\s<>\"'“”]+", re.IGNORECASE)
 _IMG_HINT_RE = re.compile(r"\.(?:jpe?g|png|gif|webp)\b", re.IGNORECASE)
 _IMG_RE = re.compile(r"[\w\-.]{4,}\.(?:jpe?g|png|gif|webp)\b", re.IGNORECASE)
-_UPPER = "".join(
-    c
-    for r in ((0x41, 0x250), (0x370, 0x530), (0x1E00, 0x1F00))
-    for c in map(chr, range(*r))
-    if c.isupper()
-)
-_CAP_WORD = f"[{_UPPER}][^\\W\\d_]*"
+_CAP_WORD = f"[{UPPER}][^\\W\\d_]*"
 # Two or more capitalised words separated only by spaces, hyphens or apostrophes. The look-
 # behind (no letter before the run) follows the first capital, for the engine to skip to it.
 # Possessive letters and separators (*+, ++): neither can give back a character the other
 # takes, so backtracking into them finds nothing; not trying cut the scan by a quarter.
 _CAP_RUN_RE = re.compile(
-    f"[{_UPPER}](?<![^\\W\\d_].)[^\\W\\d_]*+(?:[ \u00a0\\-'’]++[{_UPPER}][^\\W\\d_]*+)+"
+    f"[{UPPER}](?<![^\\W\\d_].)[^\\W\\d_]*+(?:[ \u00a0\\-'’]++[{UPPER}][^\\W\\d_]*+)+"
 )
 _TOKEN_RE = re.compile(r"\d+|[^\W\d_]+")
+# Two or more name words of one run in the joined names of pieces (parsers.pieces.NAMES).
+# Tried only after a break (a literal the engine skips to), possessive: no word is tried again
+# from its middle.
+_NAME_RUN_RE = re.compile(r"\n([^\n ]++ (?:[^\n ]++ )+)")
+# Closes the names of one run: it reads as an acronym.
+RUN_END = "ZZ"
 _QUOTE_RE = re.compile(r"[„“\"«‹»]\s*([^„“”\"«»‹›\n]{6,120}?)\s*[“”\"»›«]")
 _SLUG_NOISE_RE = re.compile(r"\.(?:s?html?|php|aspx?|vnp|vov)$|[-_]?\d{5,}[-_]?|^\d+$")
 _SLUG_SPLIT_RE = re.compile(r"[-_+\s]+")
-_SKELETON_DROP_RE = re.compile(r"[aeiouyhw]")
-_SKELETON_REPEAT_RE = re.compile(r"(.)\1+")
 
 
 def without_urls(text: str) -> str:
@@ -135,7 +140,7 @@ def read_text_anchors(
         anchors.extend(_chain(found, ACRONYMS))
         anchors.extend(_chain(found, CODES))
     if name_anchors is None:
-        name_anchors = to_names(text)[0]
+        name_anchors = read_names(pieces)[0]
     anchors.extend(name_anchors)
     for m in _QUOTE_RE.finditer(text):
         words = to_fold_words(m.group(1))
@@ -190,29 +195,6 @@ def _number_anchors(folded: str, starts: list[int]) -> list[str]:
     return out
 
 
-# What a word of a run of capitalised words is: an acronym ends a name, a sentence word drops
-# out (falsy, for itertools.compress), any other word is a name word (folded, skeleton, ASCII
-# or not).
-NameWord = tuple[str, str, bool]
-_ACRONYM: NameWord = ("", "", True)
-_NOT_NAME: tuple[()] = ()
-# Closes the names of one run: it reads as an acronym.
-_RUN_END = "ZZ"
-
-
-def _read_word(word: str) -> NameWord | tuple[()]:
-    """A word of a run as to_names needs it: _ACRONYM, _NOT_NAME or the name word."""
-    if len(word) > 1 and word.isupper():
-        return _ACRONYM
-    folded = fold_whole(word).lower()
-    if folded in NOT_NAMES:
-        return _NOT_NAME
-    return folded, to_skeleton(folded), word.isascii()
-
-
-# Name words repeat far more than runs of them.
-_WORDS = Memo(_read_word, size=1 << 14, max_chars=64)
-
 # Two adjacent words of a run: their 'nm:' and 'ns:' anchors (none when either word is an
 # acronym), and their folded bigram when either is spelt with non-ASCII letters
 # (Fingerprint.native_names). Interned, as Piece anchors are.
@@ -222,8 +204,8 @@ _NO_PAIR: NamePair = ((), ())
 
 def _read_pair(pair: tuple[str, str]) -> NamePair:
     """The anchors and native bigram of two adjacent words of a run (sentence words left out)."""
-    first, second = (cast(NameWord, _WORDS[word]) for word in pair)
-    if first is _ACRONYM or second is _ACRONYM:
+    first, second = (cast(NameWord, WORDS[word]) for word in pair)
+    if first is ACRONYM or second is ACRONYM:
         return _NO_PAIR
     folded = f"{first[0]} {second[0]}"
     return (
@@ -240,26 +222,34 @@ _PAIR_NATIVE = itemgetter(1)
 
 
 def _to_run_words(text: str) -> list[str]:
-    """The words of the text's runs of capitalised words, each run closed by _RUN_END."""
+    """The words of the text's runs of capitalised words, each run closed by RUN_END."""
     # A run is capitalised words between separators [ \u00a0\-'’]: splitting at them gives
     # its words (LETTERS_RE.findall) several times faster.
     runs = _CAP_RUN_RE.findall(text)
     if not runs:
         return []
-    joined = f" {_RUN_END} ".join(runs)
-    return [*joined.replace("-", " ").replace("'", " ").replace("’", " ").split(), _RUN_END]
+    joined = f" {RUN_END} ".join(runs)
+    return [*joined.replace("-", " ").replace("'", " ").replace("’", " ").split(), RUN_END]
 
 
 def to_names(text: str) -> tuple[list[str], list[str]]:
     """Name anchors of the text (as _name_anchors of to_name_runs) and their native bigrams."""
-    # Within a run, sentence words drop out and an acronym ends a name: the pairs of adjacent
-    # words left, less those with an acronym, are the pairs _name_anchors reads. One pass of
-    # C-level maps over the text's words, instead of a Python loop per run.
-    words = _to_run_words(text)
-    kept = list(itertools.compress(words, map(_WORDS.__getitem__, words)))
+    return read_names(to_pieces(text))
+
+
+def read_names(pieces: list[Piece]) -> tuple[list[str], list[str]]:
+    """to_names of the text whose pieces (to_pieces) these are."""
+    # The pieces hold their name words (sentence words left out), and breaks where a run or
+    # a name ends (acronyms): the pairs _name_anchors reads are the adjacent words of the runs
+    # of two or more. C-level joins and one scan of those words, instead of a scan of the text
+    # and a word split of every run.
+    runs = _NAME_RUN_RE.findall(RUN_BREAK + to_name_text(pieces))
+    if not runs:
+        return [], []
+    words = f"{RUN_END} ".join(runs).split()
     # Tuple keys: zip builds them in C (reusing one tuple for hits), where formatting 'a b'
     # cost 0.7 us a pair.
-    pairs = list(map(_PAIRS.__getitem__, zip(kept, kept[1:], strict=False)))
+    pairs = list(map(_PAIRS.__getitem__, zip(words, words[1:], strict=False)))
     return (
         list(itertools.chain.from_iterable(map(_PAIR_ANCHORS, pairs))),
         list(itertools.chain.from_iterable(map(_PAIR_NATIVE, pairs))),
@@ -271,8 +261,8 @@ def to_name_runs(text: str) -> list[list[str]]:
     runs: list[list[str]] = []
     run: list[str] = []
     for word in _to_run_words(text):
-        entry = _WORDS[word]
-        if entry is _ACRONYM:
+        entry = WORDS[word]
+        if entry is ACRONYM:
             if len(run) >= 2:
                 runs.append(run)
             run = []
@@ -294,15 +284,3 @@ def _name_anchors(runs: Sequence[Sequence[str]]) -> list[str]:
             out.append(f"nm:{a} {b}")
             out.append(f"ns:{to_skeleton(a)} {to_skeleton(b)}")
     return out
-
-
-@functools.lru_cache(maxsize=1 << 14)
-def to_skeleton(word: str) -> str:
-    """Consonant skeleton of a folded name word, for transliteration variants.
-
-    Nguyen/Nguen → ngn, Manh/Man → mn: drops vowels, y, w and h after the first letter.
-    """
-    if not word:
-        return word
-    rest = _SKELETON_DROP_RE.sub("", word[1:])
-    return _SKELETON_REPEAT_RE.sub(r"\1", word[0] + rest)

@@ -19,10 +19,10 @@ from typing import cast
 from urllib.parse import unquote, urlsplit
 
 from parsers.anchors import (
+    read_names,
     read_text_anchors,
     to_bigrams,
     to_fold_words,
-    to_names,
     to_slug_words,
     to_text_anchors,
     without_urls,
@@ -146,14 +146,19 @@ def to_fingerprint(article: Article) -> Fingerprint:
     """
     cited = {canonicalize_url(c.url) for c in article.citations}
     text = _strip_source_lines(article.text)
-    # Names come from the text as it is, URLs included; the other anchors from it without.
-    name_anchors, native_names = to_names(text)
-    found, pieces, flags = read_text_anchors(text, cited, name_anchors)
+    # Names come from the text as it is, URLs included (its pieces); the other anchors from it
+    # without.
+    found, pieces, flags = read_text_anchors(text, cited, ())
+    if pieces is None:
+        pieces = to_pieces(text)
+        flags = to_flags(pieces)
+    name_anchors, native_names = read_names(pieces)
     # Interned, as read_text_anchors gives them: an anchor recurs across articles (~10 copies
     # each on news), and one pickled batch of fingerprints then carries, and its reader holds,
     # one string per anchor. Memoised anchors are interned once, when read: interning all ~300
     # of a German seed here cost 0.2 ms.
     anchors = set(found)
+    anchors.update(name_anchors)
     own_urls = [u for u in (article.canonical_url, article.url) if u]
     for url in own_urls:
         anchors.update(sys.intern(f"tb:{b}") for b in to_bigrams(to_slug_words(url)))
@@ -163,9 +168,6 @@ def to_fingerprint(article: Article) -> Fingerprint:
         name = image.file_name or (image.url and urlsplit(image.url).path.rsplit("/", 1)[-1])
         if name:
             anchors.add(sys.intern(f"img:{unquote(name).lower()}"))
-    if pieces is None:
-        pieces = to_pieces(text)
-        flags = to_flags(pieces)
     lead = set(_lead_dates(text, pieces))
     word_hashes = to_word_hashes(pieces)
     return Fingerprint(

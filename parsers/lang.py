@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 import unicodedata
-from collections import Counter
-from operator import attrgetter
-from typing import NamedTuple
 
 from parsers.memo import Memo
 
@@ -124,31 +120,37 @@ def _has_kana(counts: dict[str, int]) -> bool:
     return counts.get("HIRAGANA", 0) + counts.get("KATAKANA", 0) > 0
 
 
-class _Words(NamedTuple):
-    """What the stopword vote needs from the words of one piece of text."""
+# A piece's word counts packed into one int, _FIELD_BITS a count: words, words with a letter
+# only Vietnamese writes, then stopwords per language (STOPWORDS order). A text's counts are
+# then one C-level sum of its pieces' ints, where three passes summed named fields (measured
+# 0.2 ms a German seed). No count overflows: detect_lang reads at most 20,000 characters.
+_FIELD_BITS = 20
+_FIELD_MASK = (1 << _FIELD_BITS) - 1
+_VIETNAMESE_AT = _FIELD_BITS
+_STOPWORDS_AT = {lang: (i + 2) * _FIELD_BITS for i, lang in enumerate(STOPWORDS)}
 
-    words: int
-    # Words with a letter only Vietnamese writes.
-    vietnamese: int
-    # One entry per stopword and language that lists it.
-    stopword_langs: tuple[str, ...]
 
-
-def _read_words(piece: str) -> _Words:
-    """The word counts of a piece of text without white space."""
-    words = [w.lower() for w in WORD.findall(piece)]
-    return _Words(
-        len(words),
-        sum(1 for w in words if not VI_LETTERS.isdisjoint(w)),
-        tuple(lang for w in words for lang, stop in STOPWORDS.items() if w in stop),
-    )
+def _read_words(piece: str) -> int:
+    """The packed word counts of a piece of text without white space."""
+    counts = 0
+    for word in WORD.findall(piece):
+        word = word.lower()
+        counts += 1
+        if not VI_LETTERS.isdisjoint(word):
+            counts += 1 << _VIETNAMESE_AT
+        for lang, stop in STOPWORDS.items():
+            if word in stop:
+                counts += 1 << _STOPWORDS_AT[lang]
+    return counts
 
 
 # Words never span white space: a text's counts are the sums of its pieces' (pieces repeat).
 _PIECE_WORDS = Memo(_read_words, size=1 << 15, max_chars=48)
-_WORDS_COUNT = attrgetter("words")
-_VIETNAMESE = attrgetter("vietnamese")
-_STOPWORD_LANGS = attrgetter("stopword_langs")
+
+
+def _count(counts: int, at: int) -> int:
+    """One count of packed counts."""
+    return (counts >> at) & _FIELD_MASK
 
 
 def detect_lang(text: str) -> str:
@@ -157,14 +159,13 @@ def detect_lang(text: str) -> str:
     by_script = _detect_script(text)
     if by_script:
         return by_script
-    pieces = list(map(_PIECE_WORDS.__getitem__, text[:20000].split()))
-    n_words = sum(map(_WORDS_COUNT, pieces))
+    counts = sum(map(_PIECE_WORDS.__getitem__, text[:20000].split()))
+    n_words = counts & _FIELD_MASK
     if n_words < MIN_WORDS:
         return UNKNOWN
-    if sum(map(_VIETNAMESE, pieces)) / n_words > 0.15:
+    if _count(counts, _VIETNAMESE_AT) / n_words > 0.15:
         return "vi"
-    votes = Counter(itertools.chain.from_iterable(map(_STOPWORD_LANGS, pieces)))
-    hits = {lang: votes[lang] for lang in STOPWORDS}
+    hits = {lang: _count(counts, at) for lang, at in _STOPWORDS_AT.items()}
     total = sum(hits.values())
     lang, best = max(sorted(hits.items()), key=lambda kv: kv[1])
     if best < 2 or best / max(total, 1) < MIN_SHARE or best / n_words < 0.05:
