@@ -86,3 +86,13 @@ FESTIVAL_FR = article(
     "Le festival des lanternes de Hoi An accueillera 40 000 visiteurs le 17 septembre, "
     "selon l'office du tourisme de Quang Nam.",
 )
+
+# The short hand-written articles: translations of one story and its hard negatives.
+SHORT_ARTICLES = (
+    MINISTER_HANOI_EN,
+    MINISTER_HANOI_DE,
+    MINISTER_DANANG_EN,
+    PORT_VI,
+    PORT_DE,
+    FESTIVAL_FR,
+)

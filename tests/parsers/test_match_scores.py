@@ -9,15 +9,7 @@ import numpy as np
 from parsers.fingerprint import NUM_PERM, Fingerprint, to_fingerprint
 from parsers.match_index import to_row_sums
 from parsers.matching import THRESHOLD, Corpus, Edge, _array_edges, _bounded_edge, to_corpus
-from tests.parsers.matching_texts import (
-    FESTIVAL_FR,
-    MINISTER_DANANG_EN,
-    MINISTER_HANOI_DE,
-    MINISTER_HANOI_EN,
-    PORT_DE,
-    PORT_VI,
-    seed_article,
-)
+from tests.parsers.matching_texts import SHORT_ARTICLES, seed_article
 
 SIG = tuple(range(NUM_PERM))
 HALF = tuple(k if k % 2 else -k - 1 for k in range(NUM_PERM))
@@ -66,15 +58,7 @@ CASES = [
 ]
 TEXTS = [
     to_fingerprint(a)
-    for a in (
-        *(seed_article(n) for n in ("000", "001", "002")),
-        MINISTER_HANOI_EN,
-        MINISTER_HANOI_DE,
-        MINISTER_DANANG_EN,
-        PORT_VI,
-        PORT_DE,
-        FESTIVAL_FR,
-    )
+    for a in (*(seed_article(n) for n in ("000", "001", "002")), *SHORT_ARTICLES)
 ]
 
 

@@ -25,29 +25,10 @@ from parsers.matching import (
     score_pair,
     to_corpus,
 )
-from tests.parsers.matching_texts import (
-    FESTIVAL_FR,
-    MINISTER_DANANG_EN,
-    MINISTER_HANOI_DE,
-    MINISTER_HANOI_EN,
-    PORT_DE,
-    PORT_VI,
-    article,
-    seed_article,
-)
+from tests.parsers.matching_texts import SHORT_ARTICLES, article, seed_article
 
 SEEDS = {n: to_fingerprint(seed_article(n)) for n in ("000", "001", "002", "003", "004")}
-OTHERS = [
-    to_fingerprint(a)
-    for a in (
-        MINISTER_HANOI_EN,
-        MINISTER_HANOI_DE,
-        MINISTER_DANANG_EN,
-        PORT_VI,
-        PORT_DE,
-        FESTIVAL_FR,
-    )
-]
+OTHERS = [to_fingerprint(a) for a in SHORT_ARTICLES]
 
 
 def _pairs(edges: list) -> set[frozenset[str]]:
