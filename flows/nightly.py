@@ -545,7 +545,6 @@ def _load_and_check(
         seed_files=seeds.record if seeds else (),
         seeds_dir=seeds_key(settings.seeds_dir) if seeds else None,
     )
-
     counts, checks, total = _stage(
         summary, "load", lambda: load_task(settings, _by_ref(batch), _by_ref(packed))
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 
 from bs4 import BeautifulSoup, Tag
@@ -20,9 +21,11 @@ class TagIndex:
 
     def __init__(self, soup: BeautifulSoup | None = None) -> None:
         """Index all tags in document order (none without a soup: see add)."""
-        self.by_name: dict[str, list[Tag]] = {}
-        self.by_class: dict[str, list[Tag]] = {}
-        self.by_attr: dict[str, list[Tag]] = {}
+        # defaultdicts: a missing key gets its list in C, a present one costs no throwaway
+        # list (setdefault(key, []) made one per call). Readers use get() and `in`.
+        self.by_name: defaultdict[str, list[Tag]] = defaultdict(list)
+        self.by_class: defaultdict[str, list[Tag]] = defaultdict(list)
+        self.by_attr: defaultdict[str, list[Tag]] = defaultdict(list)
         self.position: dict[int, int] = {}
         if soup is None:
             return
@@ -32,29 +35,15 @@ class TagIndex:
 
     def add(self, el: Tag, pos: int) -> None:
         """File one tag at its position among the soup's descendants (tags and strings)."""
-        # get() then a one-tag list when missing: setdefault(key, []) made a list per call,
-        # mostly thrown away (and each one counts towards the next garbage collection).
         self.position[id(el)] = pos
-        tags = self.by_name.get(el.name)
-        if tags is None:
-            self.by_name[el.name] = [el]
-        else:
-            tags.append(el)
+        self.by_name[el.name].append(el)
         for key, value in el.attrs.items():
             if key == "class":
                 by_class = self.by_class
                 for token in value if isinstance(value, list) else str(value).split():
-                    tags = by_class.get(token)
-                    if tags is None:
-                        by_class[token] = [el]
-                    else:
-                        tags.append(el)
+                    by_class[token].append(el)
             else:
-                tags = self.by_attr.get(key)
-                if tags is None:
-                    self.by_attr[key] = [el]
-                else:
-                    tags.append(el)
+                self.by_attr[key].append(el)
 
     def select(self, selector: str, within: Tag | None = None, limit: int = 0) -> list[Tag]:
         """Tags matching the selector (inside `within` if given), in document order."""
