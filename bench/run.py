@@ -171,6 +171,11 @@ class Server:
         url = f"http://{corpus.HOST_ADDRESSES['tuoitre.vn']}:{self.port}/__bench/stats"
         return dict(requests.get(url, timeout=5).json())
 
+    def cpu_s(self) -> float:
+        """CPU seconds the server process has used so far (user + system, from /proc)."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         """Stop the server process."""
         self.proc.terminate()
@@ -683,6 +688,8 @@ def to_markdown(result: dict[str, Any]) -> str:
         inc = s.get("incremental") or {}
         rerun = f"{inc['stages_s']} s" if inc.get("timings") else "—"
         cpu_total = f"<br>CPU {f['stages_cpu_s']} s" if f.get("stages_cpu_s") else ""
+        if f.get("server_cpu_s") is not None:
+            cpu_total += f"<br>page server CPU {f['server_cpu_s']} s"
         lines.append(
             f"| {s['size']:,} | {s['pages']:,} | " + " | ".join(cells)
             + f" | {f['stages_s']} s{cpu_total} | {f['wall_s']} s | {f['overhead_s']} s "
@@ -699,7 +706,8 @@ def to_markdown(result: dict[str, Any]) -> str:
         "process's peak RSS by the end of that stage (ru_maxrss, so it only grows: the stage "
         "where it jumps is the one that needed the memory). CPU = user + system seconds of the "
         "quelle process and its worker processes in that stage (the page server's not "
-        "included); on 2 cores a stage cannot take less wall time than half its CPU time. The "
+        "included: its CPU over the whole run is under the stages' total); on 2 cores a "
+        "stage cannot take less wall time than half its CPU time. The "
         "seeds' fingerprints are made by a background worker during the fetch and counted in "
         "the fingerprint stage, where it is collected.",
         "",
@@ -787,9 +795,10 @@ def bench_size(n: int, n_pages: int, work: Path, srv: Server, workers: int, port
     db = work / f"warehouse-{n}.duckdb"
     for p in (db, Path(str(db) + ".wal"), Path(str(db) + ".lock")):
         p.unlink(missing_ok=True)
-    before = srv.stats()
+    before, server_cpu = srv.stats(), srv.cpu_s()
     raw = work / f"profile-full-{n}.txt" if profile else None
     full = run_pipeline(seeds, db, work, workers, f"full-{n}", profile_to=raw)
+    full["server_cpu_s"] = round(srv.cpu_s() - server_cpu, 1)
     if raw is not None and raw.exists():
         full["profile"] = {"raw": str(raw), "summary": summarize_profile(raw)}
     full["server_delta"] = _delta(srv.stats(), before)
