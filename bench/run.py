@@ -158,7 +158,7 @@ class Server:
             [PYTHON, str(HERE / "server.py"), "serve", "--pages", str(pages), "--port",
              str(port), "--ready", str(ready)],
         )
-        deadline = time.time() + 30
+        deadline = time.time() + 120  # it reads every page first
         while not ready.exists():
             if self.proc.poll() is not None or time.time() > deadline:
                 raise RuntimeError("benchmark server did not start")
