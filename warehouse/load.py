@@ -36,6 +36,9 @@ T = TypeVar("T")
 # ~2 GB at 100k articles on top of the records; a slice of 10k holds ~1/10 of that, and
 # DuckDB appends the slices to the same transaction's row groups.
 CHUNK_ROWS = 10_000
+# Pages carry their packed bodies (~25 KB each on news sites): a smaller slice keeps the
+# Arrow copy of the bodies at ~25 MB instead of the night's whole archive.
+PAGE_CHUNK_ROWS = 1_000
 # Compression methods a load's commit does not try (see load_batch).
 NOT_COMPRESSED = "fsst"
 _SIZE = re.compile(r"([0-9.]+)\s*([a-z]*)")
@@ -228,11 +231,15 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:
 def _insert_from(
     con: duckdb.DuckDBPyConnection, sql: str, rows: pa.Table, params: list[Any] | None = None
 ) -> None:
-    """Run an insert that reads the Arrow table as `_rows`, unless it has no rows."""
+    """Run an insert that reads the Arrow table as `_rows`, unless it has no rows.
+
+    DuckDB finds `_rows` among this frame's locals (its replacement scan). A table given to
+    `register` stays alive until the transaction ends, unregistered or not: every 10k-row
+    slice of a night's articles was held until the commit (~2 GB of Arrow at 100k).
+    """
     if rows.num_rows:
-        con.register("_rows", rows)
+        _rows = rows  # noqa: F841 - read by name in the SQL
         con.execute(sql, params or [])
-        con.unregister("_rows")
 
 
 def _load_articles(
@@ -321,10 +328,10 @@ def _load_seed_files(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> None:
     )
 
 
-def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
-    """The items in slices of CHUNK_ROWS, so one slice's Arrow columns are held at a time."""
-    for start in range(0, len(items), CHUNK_ROWS):
-        yield items[start : start + CHUNK_ROWS]
+def _chunks(items: Sequence[T], size: int = CHUNK_ROWS) -> Iterator[Sequence[T]]:
+    """The items in slices of `size`, so one slice's Arrow columns are held at a time."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _where(rows: pa.Table, mask: Sequence[bool]) -> pa.Table:
@@ -385,7 +392,7 @@ def _load_pages(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> None:
                 _register_ids(con, "_replaced", replaced)
                 con.execute("delete from pages where url in (select id from _replaced)")
                 con.unregister("_replaced")
-            for part in _chunks(fresh):
+            for part in _chunks(fresh, PAGE_CHUNK_ROWS):
                 _insert(con, "pages", to_page_rows(part, batch.page_articles, batch.compressed))
     # A page revalidated (304) or re-parsed keeps its body but may gain its article.
     if batch.page_articles:
@@ -450,9 +457,8 @@ def _load_stories(con: duckdb.DuckDBPyConnection, batch: LoadBatch, now: datetim
             "evidence": to_json_array(m["evidence"] for m in members),
         }
     )
-    con.register("_rows", rows)
+    _rows = rows  # noqa: F841 - read by name in the SQL (see _insert_from); may be empty
     con.execute("create or replace temp table _members as select * from _rows")
-    con.unregister("_rows")
     # A member placed only by its earlier story keeps the evidence it was matched on.
     con.execute(
         """

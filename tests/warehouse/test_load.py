@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pytest
 
 import warehouse.load
@@ -268,6 +269,7 @@ def test_a_load_in_slices_writes_what_one_slice_writes(
 ) -> None:
     whole = _two_nights(open_warehouse(tmp_path / "whole.duckdb"))
     monkeypatch.setattr(warehouse.load, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(warehouse.load, "PAGE_CHUNK_ROWS", 2)
     sliced = _two_nights(open_warehouse(tmp_path / "sliced.duckdb"))
     assert sliced == whole
     assert [len(whole[t]) for t in _TABLES] == [6, 8, 6, 6]
@@ -343,3 +345,22 @@ def test_a_load_writes_paragraphs_without_fsst(fresh_db: duckdb.DuckDBPyConnecti
     assert "FSST" not in used and used
     setting = fresh_db.execute("select current_setting('disabled_compression_methods')")
     assert setting.fetchone() == ("",)  # the connection is left as it was
+
+
+def test_a_written_slice_is_let_go_before_the_commit(
+    fresh_db: duckdb.DuckDBPyConnection,
+) -> None:
+    # A table DuckDB was given by `register` stayed alive until the commit, so slicing the
+    # night's rows bounded nothing.
+    texts = pa.array([f"Ein Absatz {i}. " * 400 for i in range(2_000)], pa.string())
+    before = pa.total_allocated_bytes()
+    fresh_db.execute("create temp table t (txt varchar)")
+    fresh_db.execute("begin transaction")
+    for _ in range(4):
+        rows = pa.table({"txt": texts.take(pa.array(range(2_000)))})  # a copy of ~12 MB
+        warehouse.load._insert_from(fresh_db, "insert into t select * from _rows", rows)
+        del rows
+        held = pa.total_allocated_bytes() - before
+        assert held < 2_000_000, f"{held} bytes of Arrow still held mid-transaction"
+    fresh_db.execute("commit")
+    assert _count(fresh_db, "t") == 8_000
