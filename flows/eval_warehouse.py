@@ -30,9 +30,7 @@ def cluster_in_warehouse(
             batch = LoadBatch(
                 run_id="eval",
                 articles=articles,
-                fingerprints=[
-                    (f.article_id, f.content_sha256, f.to_row()) for f in match.fingerprints
-                ],
+                fingerprints=match.fingerprints,
                 members=[
                     {"story_id": m.story_id, "article_id": m.article_id, "role": m.role,
                      "score": m.score, "evidence": m.evidence}

@@ -532,7 +532,7 @@ def _load_and_check(
         page_articles=page_articles,
         fetches=fetches,
         rejects=rejects,
-        fingerprints=[(f.article_id, f.content_sha256, f.to_row()) for f in match.fingerprints],
+        fingerprints=match.fingerprints,
         members=[
             _member_row(m)
             for m in match.assignment.members

@@ -32,6 +32,19 @@ def _article(n: int, body: str = "Ein Absatz.") -> Article:
     )
 
 
+@dataclasses.dataclass(frozen=True)
+class _Print:
+    """A stored fingerprint as the load takes it: ids and the row it writes."""
+
+    article_id: str
+    content_sha256: str
+    row: dict[str, object]
+
+    def to_row(self) -> dict[str, object]:
+        """The row as written."""
+        return self.row
+
+
 def _batch(run_id: str, articles: list[Article], **kw: object) -> LoadBatch:
     """A batch with one singleton story per article."""
     members = [
@@ -200,7 +213,9 @@ def test_json_columns_hold_the_text_as_written(fresh_db: duckdb.DuckDBPyConnecti
                 "score": 1.0, "evidence": {"anchors": 0.5}}]
     load_batch(fresh_db, LoadBatch(
         run_id="r1", articles=[article], members=members,
-        fingerprints=[(article.article_id, article.content_sha256, {"anchors": ["nm:hà nội"]})],
+        fingerprints=[
+            _Print(article.article_id, article.content_sha256, {"anchors": ["nm:hà nội"]})
+        ],
     ))
     row = fresh_db.execute(
         "select a.images, a.provenance, typeof(a.images), f.data, m.evidence "
@@ -252,7 +267,7 @@ def _two_nights(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[object, 
         return _batch(
             run_id, articles, pages=pages,
             page_articles={p.url: a.article_id for p, a in zip(pages, articles, strict=True)},
-            fingerprints=[(a.article_id, a.content_sha256, {"anchors": [a.body[0]]})
+            fingerprints=[_Print(a.article_id, a.content_sha256, {"anchors": [a.body[0]]})
                           for a in articles],
         )
 
@@ -294,7 +309,8 @@ def test_the_load_leaves_the_memory_limit_as_it_was(
 ) -> None:
     before = fresh_db.execute("select current_setting('memory_limit')").fetchone()
     big = _article(1, "Ein langer Absatz. " * 20_000)
-    load_batch(fresh_db, _batch("r1", [big], fingerprints=[(big.article_id, "x", {})] * 10**5))
+    prints = [_Print(big.article_id, "x", {})] * 10**5
+    load_batch(fresh_db, _batch("r1", [big], fingerprints=prints))
     after = fresh_db.execute("select current_setting('memory_limit')").fetchone()
     assert after == before
 
