@@ -21,7 +21,6 @@ from parsers.match_index import (
     Floats,
     Ints,
     MatchIndex,
-    to_after,
     to_groups,
     to_row_sums,
     to_slices,
@@ -118,7 +117,7 @@ def to_match_arrays(
 ) -> MatchArrays:
     """Arrays for one corpus: view weights and masses, per-row anchor classes, query anchors.
 
-    With workers > 1 the sketches and the *_after searches (sorts, GIL-free) run in threads.
+    With workers > 1 the sketches (sorts, GIL-free) run in threads.
     """
     with to_executor(workers) as pool:
         return _to_match_arrays(index, weights, max_posting, query_anchors, pool)
@@ -157,21 +156,18 @@ def _to_match_arrays(
     starts = np.searchsorted(order_rows, order_rows, side="left")
     query = np.zeros(len(occ), dtype=bool)
     query[order[np.arange(len(order)) - starts < query_anchors]] = True
+    queried = order[query[order]]
     query_ptr = np.zeros(rows + 1, dtype=np.int64)
-    np.cumsum(np.bincount(row_of[order[query[order]]], minlength=rows), out=query_ptr[1:])
+    np.cumsum(np.bincount(row_of[queried], minlength=rows), out=query_ptr[1:])
     # Queried anchors are walked for candidates anyway; their hits also give their weight.
-    query_occ = occ[order[query[order]]]
+    query_occ = occ[queried]
     query_rows = np.repeat(np.arange(rows, dtype=np.int64), np.diff(query_ptr))
     asked_ptr, asked_order = to_groups(query_occ, len(index.df))
     asked_rows = query_rows[asked_order]
-    post_ptr, post_rows = index.post_ptr, index.post_rows
-    query_after = pool.submit(to_after, post_ptr, post_rows, query_occ, query_rows)
     rest = (df > 1) & (df <= EXACT_POSTING) & ~query
     rest_ptr, rest_occ = _to_csr(row_of, rest, occ, rows)
-    rest_after = pool.submit(to_after, post_ptr, post_rows, rest_occ, row_of[rest])
     askable = (df > 1) & (df <= max_posting)
     askable_ptr, askable_occ = _to_csr(row_of, askable, occ, rows)
-    askable_after = pool.submit(to_after, asked_ptr, asked_rows, askable_occ, row_of[askable])
     # Unbanded rows hold group -1, which reads the appended size 0.
     band_sizes = np.append(np.diff(index.band_ptr), 0)
     band_partners = np.asarray((band_sizes[index.band_group] > 1).any(axis=1), dtype=bool)
@@ -188,23 +184,35 @@ def _to_match_arrays(
         ),
         rest_ptr=rest_ptr,
         rest_occ=rest_occ,
-        rest_after=rest_after.result(),
+        rest_after=index.post_after[rest],
         common_ptr=common_ptr,
         common_occ=common_occ,
         common_weights=(view_weights[0][common_ids], view_weights[1][common_ids]),
         sketches=(same_script.result(), cross_script.result()),
         query_ptr=query_ptr,
         query_occ=query_occ,
-        query_after=query_after.result(),
+        query_after=index.post_after[queried],
         askable_ptr=askable_ptr,
         askable_occ=askable_occ,
-        askable_after=askable_after.result(),
+        askable_after=to_asked_after(index.post_after, queried, askable),
         asked_ptr=asked_ptr,
         asked_rows=asked_rows,
         minhash_nibbles=to_nibbles(index.minhash),
         band_partners=band_partners,
         hash_partners=np.diff(index.hash_ptr)[index.hash_group] > 1,
     )
+
+
+def to_asked_after(post_after: Ints, queried: Ints, askable: Bools) -> Ints:
+    """Per askable occurrence: where the rows after its row start in its anchor's asked_rows.
+
+    Counted, not searched (a search per occurrence took ~5 CPU-s at 100k): asked_rows lists
+    the queried occurrences by anchor, then row, so the ones at or before an occurrence's row
+    in its anchor, and all of the anchors before, are those whose run in the postings ends no
+    later than its own (index.post_after).
+    """
+    ends = np.bincount(post_after[queried], minlength=len(post_after) + 1)
+    return np.cumsum(ends)[post_after[askable]]
 
 
 def to_holders(

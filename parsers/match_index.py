@@ -10,19 +10,23 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from parsers.fingerprint import NUM_PERM, Fingerprint
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
+# Articles' anchors are converted to Arrow and encoded in this many parts (to_anchor_codes).
+ARROW_PARTS = 4
+_ANCHORS = pa.list_(pa.string())
 # Any integer dtype: to_slices keeps its input's (int32 common ids stay int32).
 IntT = TypeVar("IntT", bound=np.integer[Any])
 
@@ -42,6 +46,9 @@ class MatchIndex:
     # CSR: rows holding anchor a are post_rows[post_ptr[a]:post_ptr[a + 1]], ascending.
     post_ptr: Ints
     post_rows: Ints
+    # Per occurrence: the position in post_rows just past its row's run in its anchor's
+    # posting: where the rows after it start.
+    post_after: Ints
     minhash: Ints
     lang: Ints
     cyrillic: Bools
@@ -68,21 +75,24 @@ def to_codes(values: Iterable[str], count: int = -1) -> tuple[Ints, dict[str, in
     return codes, dict(table)
 
 
-def to_anchor_codes(fps: Sequence[Fingerprint]) -> tuple[Ints, Ints, dict[str, int]]:
-    """CSR (ptr, codes) of every article's anchors with first-seen codes, and the code table."""
+def to_anchor_codes(
+    fps: Sequence[Fingerprint], workers: int = 1
+) -> tuple[Ints, Ints, dict[str, int]]:
+    """CSR (ptr, codes) of every article's anchors with first-seen codes, and the code table.
+
+    With workers > 1, Arrow encodes one part of the articles in a thread (it releases the
+    GIL there) while the next part is converted (which holds it).
+    """
     try:
         # Arrow encodes 21M anchors at 100k in about half of to_codes' time (measured).
-        lists = pa.array([fp.anchors for fp in fps], type=pa.list_(pa.string()))
+        parts = _to_arrow_codes(fps, workers)
     except (pa.ArrowException, UnicodeEncodeError):
-        lists = None
-    if lists is not None:
-        encoded = lists.values.dictionary_encode()
-        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        ptr = lists.offsets.to_numpy().astype(np.int64)
+        parts = None
+    if parts is not None:
+        ptr, codes, vocab = parts
         # Arrow numbers values by first appearance; checked, as to_codes' order is relied on.
         seen = np.maximum.accumulate(codes) if len(codes) else codes
         if len(codes) == 0 or (seen[0] == 0 and bool((np.diff(seen) <= 1).all())):
-            vocab = encoded.dictionary.to_pylist()
             return ptr, codes, dict(zip(vocab, range(len(vocab)), strict=True))
     # Strings Arrow cannot hold (lone surrogates) or another numbering: the dict path.
     lengths = np.fromiter((len(fp.anchors) for fp in fps), dtype=np.int64, count=len(fps))
@@ -90,6 +100,40 @@ def to_anchor_codes(fps: Sequence[Fingerprint]) -> tuple[Ints, Ints, dict[str, i
     np.cumsum(lengths, out=ptr[1:])
     codes, table = to_codes(itertools.chain.from_iterable(fp.anchors for fp in fps), int(ptr[-1]))
     return ptr, codes, table
+
+
+def _to_arrow_codes(fps: Sequence[Fingerprint], workers: int) -> tuple[Ints, Ints, list[str]]:
+    """(ptr, codes, vocab) by Arrow's dictionary encoding, in ARROW_PARTS parts of the articles."""
+    size = -(-len(fps) // ARROW_PARTS) or 1
+    starts = range(0, max(len(fps), 1), size)
+    converted = (pa.array([fp.anchors for fp in fps[k : k + size]], _ANCHORS) for k in starts)
+    lists: list[Any] = []
+    if workers <= 1:
+        lists = list(converted)
+        parts = [part.values.dictionary_encode() for part in lists]
+    else:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            encoding: list[Future[Any]] = []
+            for part in converted:
+                lists.append(part)
+                encoding.append(pool.submit(part.values.dictionary_encode))
+            parts = [future.result() for future in encoding]
+    ptr = np.zeros(len(fps) + 1, dtype=np.int64)
+    offsets = [np.asarray(part.offsets.to_numpy(), dtype=np.int64) for part in lists]
+    ends = np.cumsum([0, *(int(o[-1]) for o in offsets)])
+    ptr[1:] = np.concatenate([o[1:] + end for o, end in zip(offsets, ends, strict=False)])
+    # A part's codes are first-seen within it; the vocabulary grows by each part's new values
+    # in their order there, so the merged codes are first-seen over all parts.
+    vocab = parts[0].dictionary
+    codes = [parts[0].indices.to_numpy(zero_copy_only=False).astype(np.int64)]
+    for part in parts[1:]:
+        known = pc.index_in(part.dictionary, value_set=vocab)
+        new = np.asarray(known.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+        remap = np.asarray(known.fill_null(0).to_numpy(), dtype=np.int64)
+        remap[new] = len(vocab) + np.arange(int(new.sum()), dtype=np.int64)
+        codes.append(remap[part.indices.to_numpy(zero_copy_only=False).astype(np.int64)])
+        vocab = pa.concat_arrays([vocab, part.dictionary.filter(pa.array(new))])
+    return ptr, np.concatenate(codes), vocab.to_pylist()
 
 
 def to_groups(codes: Ints, n_groups: int) -> tuple[Ints, Ints]:
@@ -139,19 +183,25 @@ def to_match_index(
     with ThreadPoolExecutor(max_workers=1) as pool:
         # The band sorts release the GIL: in a second thread they overlap the anchor coding.
         bands = pool.submit(to_band_groups, minhash, banded, lsh_bands, lsh_rows)
-        return _to_anchor_index(fps, minhash, lsh_bands, bands.result)
+        return _to_anchor_index(fps, minhash, lsh_bands, bands.result, workers)
 
 
 def _to_anchor_index(
-    fps: Sequence[Fingerprint], minhash: Ints, lsh_bands: int, band_groups: Callable[[], Ints]
+    fps: Sequence[Fingerprint],
+    minhash: Ints,
+    lsh_bands: int,
+    band_groups: Callable[[], Ints],
+    workers: int = 1,
 ) -> MatchIndex:
     """The index around given MinHash rows and LSH groups: anchors, postings, hash groups."""
     n = len(fps)
-    ptr, occ, vocab = to_anchor_codes(fps)
+    ptr, occ, vocab = to_anchor_codes(fps, workers)
     df = np.bincount(occ, minlength=len(vocab)).astype(np.int64)
     row_of_occ = np.repeat(np.arange(n, dtype=np.int64), np.diff(ptr))
     post_ptr, post_order = to_groups(occ, len(vocab))
     post_rows = row_of_occ[post_order]
+    post_after = np.empty(len(occ), dtype=np.int64)
+    post_after[post_order] = to_run_ends(post_ptr, post_rows)
     # Within one anchor's posting a repeated anchor shows as the same row twice in a row.
     same = np.flatnonzero(post_rows[1:] == post_rows[:-1])
     same = same[post_ptr[np.searchsorted(post_ptr, same, side="right")] > same + 1]
@@ -174,6 +224,7 @@ def _to_anchor_index(
         occ=occ,
         post_ptr=post_ptr,
         post_rows=post_rows,
+        post_after=post_after,
         minhash=minhash,
         lang=lang,
         cyrillic=np.fromiter((fp.script == "cyrillic" for fp in fps), dtype=bool, count=n),
@@ -203,18 +254,19 @@ def to_spans(values: npt.NDArray[IntT], starts: Ints, lens: Ints) -> npt.NDArray
     return values[offsets + np.arange(total, dtype=np.int64)]
 
 
-def to_after(ptr: Ints, values: Ints, groups: Ints, keys: Ints) -> Ints:
-    """Per (group, key): the position just past the values <= key in the group's ascending slice."""
-    if len(groups) == 0:
-        return groups.copy()
-    # One sorted array of (group, value) over the groups asked about, searched in one call.
-    used = np.flatnonzero(np.bincount(groups, minlength=len(ptr) - 1))
-    sizes = ptr[used + 1] - ptr[used]
-    span = int(max(values.max(initial=0), keys.max())) + 1
-    flat = np.repeat(used * span, sizes) + to_slices(ptr, values, used)
-    found = np.searchsorted(flat, groups * span + keys, side="right")
-    starts = np.cumsum(sizes) - sizes
-    return ptr[groups] + found - starts[np.searchsorted(used, groups)]
+def to_run_ends(ptr: Ints, values: Ints) -> Ints:
+    """Per position of a CSR of ascending slices: the position just past its run of equal values."""
+    size = len(values)
+    if size == 0:
+        return values.copy()
+    # A run ends before a different value or a slice's start (equal values across slices differ).
+    last = np.ones(size, dtype=bool)
+    last[:-1] = values[1:] != values[:-1]
+    starts = ptr[1:-1]
+    last[starts[(starts > 0) & (starts < size)] - 1] = True
+    ends = np.where(last, np.arange(1, size + 1, dtype=np.int64), size)
+    # The nearest run end at or after each position: a minimum accumulated from the back.
+    return np.minimum.accumulate(ends[::-1])[::-1]
 
 
 def to_row_sums(ptr: Ints, values: Floats, n: int) -> Floats:

@@ -115,8 +115,11 @@ def to_shared_bound(sketch: Sketch, xs: Ints, ys: Ints) -> Floats:
         np.bitwise_count(words[:size], out=counts[:size])
         # A float32 product sums the counts exactly (at most SKETCH_BITS) and fast.
         both[start:stop] = counts[:size].astype(np.float32) @ _ONES
-    k = np.minimum(both, TOP)
-    bound = np.minimum(sketch.top[xs, k], sketch.top[ys, k])
+    # Flat positions row * (TOP + 1) + k: one gather each, not a two-index fancy lookup.
+    width = sketch.top.shape[1]
+    cells = np.minimum(both, TOP)
+    flat = sketch.top.reshape(-1)
+    bound = np.minimum(flat[xs * width + cells], flat[ys * width + cells])
     bound[both > TOP] = np.inf
     return bound
 

@@ -11,8 +11,9 @@ is ground truth: score 1, evidence {"citation": 1.0}.
 
 Candidates and a first, loose bound run over arrays for blocks of articles
 (parsers.match_index, parsers.match_filter, parsers.match_sketch); the exact bound and score
-of the pairs left run over arrays too (_to_pair_terms: score_pair's sums in another order,
-last bits apart before rounding), so the edges are score_pair's, which stays the reference.
+of the pairs left run over arrays too (parsers.match_scores: score_pair's sums in another
+order, last bits apart before rounding), so the edges are score_pair's, which stays the
+reference.
 """
 
 from __future__ import annotations
@@ -33,8 +34,9 @@ from parsers.match_filter import (
     survivor_pairs,
     to_match_arrays,
 )
-from parsers.match_index import Bools, Floats, Ints, MatchIndex, to_match_index, to_slices
-from parsers.match_threads import map_blocks, usable_cores
+from parsers.match_index import Bools, Floats, Ints, MatchIndex, to_match_index
+from parsers.match_scores import to_edge_rows
+from parsers.match_threads import map_blocks, paused_gc, usable_cores
 
 # Weight of each anchor kind on top of its IDF. Dates, percentages and amounts are specific
 # to one event; years recur in background sentences; slug/title bigrams only help where a
@@ -96,6 +98,8 @@ class Leads:
     kinds: Ints
     # (rows, len(DATE_STRENGTHS)): whether the row has a lead date of that kind.
     has: Bools
+    # Each kind's strength (DATE_STRENGTHS): how much disagreeing lead dates cut the score.
+    strengths: Floats
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +183,10 @@ def to_leads(fps: Sequence[Fingerprint], vocab: Mapping[str, int]) -> Leads:
     kind_array = np.array(kinds, dtype=np.int64)
     has = np.zeros((len(fps), len(DATE_STRENGTHS)), dtype=bool)
     has[np.repeat(np.arange(len(fps), dtype=np.int64), np.diff(ptr)), kind_array] = True
-    return Leads(ptr=ptr, ids=np.array(ids, dtype=np.int64), kinds=kind_array, has=has)
+    strengths = np.array([s for _, s in DATE_STRENGTHS], dtype=np.float64)
+    return Leads(
+        ptr=ptr, ids=np.array(ids, dtype=np.int64), kinds=kind_array, has=has, strengths=strengths
+    )
 
 
 def match_new(
@@ -230,7 +237,14 @@ def content_edges(
     `workers` threads (default: the usable cores) take blocks of new articles; the edges
     do not depend on it.
     """
-    workers = max(1, workers or usable_cores())
+    with paused_gc():
+        return _content_edges(new, existing, max(1, workers or usable_cores()))
+
+
+def _content_edges(
+    new: Sequence[Fingerprint], existing: Sequence[Fingerprint], workers: int
+) -> list[Edge]:
+    """content_edges with its worker count settled (its edges and corpus short-lived)."""
     # New articles first, so they take their turns in row order (a pair of two new articles
     # is met from the lower row only) and the rows after all of them never take one.
     new_ids = {fp.article_id for fp in new}
@@ -258,135 +272,16 @@ def content_edges(
 
 def _block_edges(corpus: Corpus, block: Ints, scratch: Scratch, turns: int) -> list[Edge]:
     """Edges of a block of new rows with the rows after each (their turns), unsorted."""
-    # The array bound only filters; the exact terms (_to_pair_terms) decide as before.
+    # The array bound only filters; the exact terms (parsers.match_scores) decide as before.
     mine, others = survivor_pairs(
         corpus.index, corpus.arrays, block, scratch, corpus.mass_floor, THRESHOLD, MIN_SHARED, turns
     )
     return _array_edges(corpus, mine, others)
 
 
-@dataclass(frozen=True, slots=True)
-class PairTerms:
-    """What score_pair computes for each pair of rows, as arrays (one entry per pair)."""
-
-    # Shared usable anchors: weight and count per kind (pairs × kinds), weight in all,
-    # and how many are not dates.
-    kind_weights: Floats
-    kind_counts: Ints
-    shared: Floats
-    facts: Ints
-    norm: Floats
-    jaccard: Floats
-    penalty: Floats
-    same_hash: Bools
-
-
-def _distinct_views(corpus: Corpus, rows: Ints, cross: Bools) -> Ints:
-    """Sorted pair * vocabulary + anchor id of each pair's row's usable anchors, once each."""
-    index = corpus.index
-    occ = to_slices(index.ptr, index.occ, rows)
-    owner = np.repeat(np.arange(len(rows), dtype=np.int64), index.ptr[rows + 1] - index.ptr[rows])
-    usable = ~np.where(cross[owner], corpus.dropped[1][occ], corpus.dropped[0][occ])
-    keys = np.sort(owner[usable] * len(index.df) + occ[usable])
-    # A sort and a look at neighbours: np.unique's hashing took twice as long here.
-    return keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
-
-
-def _lead_hits(corpus: Corpus, rows: Ints, other_views: Ints) -> Bools:
-    """(pairs, date kinds): whether a lead date of the row is among the other row's anchors."""
-    leads, vocab = corpus.leads, len(corpus.index.df)
-    ids = to_slices(leads.ptr, leads.ids, rows)
-    kinds = to_slices(leads.ptr, leads.kinds, rows)
-    owner = np.repeat(np.arange(len(rows), dtype=np.int64), leads.ptr[rows + 1] - leads.ptr[rows])
-    hits = np.zeros((len(rows), len(DATE_STRENGTHS)), dtype=bool)
-    known = ids >= 0
-    keys = owner[known] * vocab + ids[known]
-    at = np.minimum(np.searchsorted(other_views, keys), max(len(other_views) - 1, 0))
-    found = other_views[at] == keys if len(other_views) else np.zeros(len(keys), dtype=bool)
-    hits[owner[known][found], kinds[known][found]] = True
-    return hits
-
-
-def _to_sums(keys: Ints, values: Floats, size: int) -> Floats:
-    """Sums of values by key over range(size) (bincount, typed as the floats it gives)."""
-    return np.bincount(keys, weights=values, minlength=size).astype(np.float64, copy=False)
-
-
-def _to_pair_terms(corpus: Corpus, xs: Ints, ys: Ints) -> PairTerms:
-    """score_pair's terms for pairs (xs[k], ys[k]) of rows, the same sums in another order."""
-    index, pairs, vocab = corpus.index, len(xs), len(corpus.index.df)
-    kinds = len(corpus.kind_names)
-    cross = index.cyrillic[xs] != index.cyrillic[ys]
-    weights = corpus.arrays.weights
-    views = _distinct_views(corpus, xs, cross), _distinct_views(corpus, ys, cross)
-    masses = [_to_sums(v // vocab, weights[v % vocab], pairs) for v in views]
-    shared = np.intersect1d(views[0], views[1], assume_unique=True)
-    owner, anchor = shared // vocab, shared % vocab
-    cells = owner * kinds + corpus.kind_codes[anchor]
-    floor = corpus.mass_floor
-    same_lang = (index.lang[xs] == index.lang[ys]) & index.has_tokens[xs] & index.has_tokens[ys]
-    equal = (index.minhash[xs] == index.minhash[ys]).sum(axis=1)
-    # Lead dates of a kind disagree when both have some and neither's is in the other's text.
-    both = corpus.leads.has[xs] & corpus.leads.has[ys]
-    apart = both & ~_lead_hits(corpus, xs, views[1]) & ~_lead_hits(corpus, ys, views[0])
-    strengths = np.array([s for _, s in DATE_STRENGTHS], dtype=np.float64)
-    return PairTerms(
-        kind_weights=_to_sums(cells, weights[anchor], pairs * kinds).reshape(pairs, kinds),
-        kind_counts=np.bincount(cells, minlength=pairs * kinds).reshape(pairs, kinds),
-        shared=_to_sums(owner, weights[anchor], pairs),
-        facts=np.bincount(owner[~corpus.is_date[anchor]], minlength=pairs),
-        norm=np.sqrt(np.maximum(masses[0], floor) * np.maximum(masses[1], floor)),
-        jaccard=np.where(same_lang, equal / index.minhash.shape[1], 0.0),
-        penalty=np.where(apart, strengths, 0.0).max(axis=1, initial=0.0),
-        same_hash=index.hash_group[xs] == index.hash_group[ys],
-    )
-
-
 def _array_edges(corpus: Corpus, xs: Ints, ys: Ints) -> list[Edge]:
     """The edges _bounded_edge gives pairs of rows (xs[k], ys[k]), scored over arrays."""
-    terms = _to_pair_terms(corpus, xs, ys)
-    norm = terms.norm
-    anchor_sim = np.divide(terms.shared, norm, out=np.zeros(len(norm)), where=norm != 0)
-    # _bounded_edge's bound: the anchor similarity before any rule, or MinHash.
-    kept = terms.same_hash | (anchor_sim >= THRESHOLD) | (terms.jaccard >= THRESHOLD)
-    picked = np.flatnonzero(kept)
-    # Evidence per shared kind, from the (pair, kind) cells that hold a shared anchor.
-    cell_pairs, cell_kinds = np.nonzero(terms.kind_counts[picked])
-    values = terms.kind_weights[picked[cell_pairs], cell_kinds]
-    evidences: list[dict[str, float]] = [{} for _ in range(len(picked))]
-    names = corpus.kind_names
-    for p, k, value in zip(cell_pairs.tolist(), cell_kinds.tolist(), values.tolist(), strict=True):
-        evidences[p][names[k]] = round(value, 3)
-    ids, has_tokens = corpus.index.ids, corpus.index.has_tokens
-    edges = []
-    for x, y, sim, jaccard, penalty, facts, same_hash, evidence in zip(
-        xs[picked].tolist(),
-        ys[picked].tolist(),
-        anchor_sim[picked].tolist(),
-        terms.jaccard[picked].tolist(),
-        terms.penalty[picked].tolist(),
-        terms.facts[picked].tolist(),
-        terms.same_hash[picked].tolist(),
-        evidences,
-        strict=True,
-    ):
-        if ids[y] < ids[x]:
-            x, y = y, x
-        a, b = ids[x], ids[y]
-        # score_pair's shortcut asks the first article (by id) for tokens.
-        if same_hash and bool(has_tokens[x]):
-            edges.append(Edge(a, b, 1.0, {"content_hash": 1.0}))
-            continue
-        evidence["anchors"] = round(sim, 4)
-        evidence["minhash"] = round(jaccard, 4)
-        evidence["date_conflict"] = penalty
-        if facts < MIN_FACTS:
-            # _to_edge's rule: MIN_FACTS shared anchors besides dates.
-            sim = 0.0
-        score = round(min(max(sim, jaccard) * (1.0 - penalty), 1.0), 4)
-        if score >= THRESHOLD:
-            edges.append(Edge(a, b, score, evidence))
-    return edges
+    return [Edge(*row) for row in to_edge_rows(corpus, xs, ys, THRESHOLD, MIN_FACTS)]
 
 
 def add_citations(
@@ -396,6 +291,17 @@ def add_citations(
     existing: Sequence[Fingerprint],
 ) -> list[Edge]:
     """Edges with every citation touching a new article forced to score 1 ('citation')."""
+    with paused_gc():
+        return _add_citations(edges, citations, new, existing)
+
+
+def _add_citations(
+    edges: Sequence[Edge],
+    citations: Sequence[tuple[str, str]],
+    new: Sequence[Fingerprint],
+    existing: Sequence[Fingerprint],
+) -> list[Edge]:
+    """add_citations' merge of the citations into the edges."""
     by_key = {(e.a, e.b): e for e in edges}
     known = {fp.article_id for fp in [*existing, *new]}
     new_ids = {fp.article_id for fp in new}

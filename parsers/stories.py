@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from parsers.fingerprint import Fingerprint
+from parsers.match_threads import paused_gc
 from parsers.matching import Edge
 
 ROLES = ("original", "translation", "duplicate")
@@ -60,20 +61,26 @@ class _Groups:
 
     def find(self, x: str) -> str:
         """Root of x's group, with path halving."""
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
+        parent = self.parent
+        up = parent[x]
+        while up != x:
+            parent[x] = up = parent[up]
+            x = up
+            up = parent[x]
         return x
 
     def union(self, x: str, y: str) -> str:
         """Join two groups; the larger root survives."""
         rx, ry = self.find(x), self.find(y)
-        if rx == ry:
-            return rx
-        if len(self.members[rx]) < len(self.members[ry]):
+        return rx if rx == ry else self.join(rx, ry)
+
+    def join(self, rx: str, ry: str) -> str:
+        """Join the groups of two distinct roots; the larger root survives."""
+        members = self.members
+        if len(members[rx]) < len(members[ry]):
             rx, ry = ry, rx
         self.parent[ry] = rx
-        self.members[rx].extend(self.members.pop(ry))
+        members[rx].extend(members.pop(ry))
         return rx
 
 
@@ -93,6 +100,17 @@ def assign_stories(
     Returns:
         Members (sorted by story, role, article) and merges (merged_id, into_id).
     """
+    with paused_gc():
+        return _assign(fingerprints, edges, previous, cited)
+
+
+def _assign(
+    fingerprints: Mapping[str, Fingerprint],
+    edges: Sequence[Edge],
+    previous: Mapping[str, str],
+    cited: AbstractSet[str],
+) -> StoryAssignment:
+    """assign_stories' clustering, ids and roles (its allocations many and short-lived)."""
     ids = sorted(fingerprints)
     groups = _Groups(ids)
     by_story: dict[str, list[str]] = defaultdict(list)
@@ -119,7 +137,7 @@ def assign_stories(
         if ra == rb:
             continue
         if is_forced or _linked(groups.members[ra], groups.members[rb], neighbours, previous):
-            groups.union(ra, rb)
+            groups.join(ra, rb)
 
     members: list[Member] = []
     merges: list[tuple[str, str]] = []

@@ -115,3 +115,15 @@ def test_a_candidate_shares_min_shared_query_anchors() -> None:
         rows = np.array([0], dtype=np.int64)
         _, others = candidate_pairs(index, arrays, rows, scratch, MIN_SHARED, turns=turns)
         assert others.tolist() == [2]
+
+
+def test_asked_after_is_past_the_askers_at_or_before_each_row() -> None:
+    for seed in range(4):
+        arrays = to_corpus(_fps(seed)).arrays
+        ptr, asked = arrays.asked_ptr, arrays.asked_rows
+        rows = np.repeat(np.arange(60), np.diff(arrays.askable_ptr))
+        expected = [
+            int(ptr[a] + (asked[ptr[a] : ptr[a + 1]] <= r).sum())
+            for a, r in zip(arrays.askable_occ.tolist(), rows.tolist(), strict=True)
+        ]
+        assert arrays.askable_after.tolist() == expected

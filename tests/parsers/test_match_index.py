@@ -1,13 +1,17 @@
-"""Anchor codes: Arrow's encoding numbers anchors exactly as the first-seen dict does."""
+"""Anchor codes numbered as the first-seen dict does; where later rows start in postings."""
 
 from __future__ import annotations
 
 import itertools
+from typing import NoReturn
 
 import numpy as np
+import pytest
 
+from parsers import match_index
 from parsers.fingerprint import Fingerprint
-from parsers.match_index import to_after, to_anchor_codes, to_codes
+from parsers.match_index import to_anchor_codes, to_codes, to_match_index, to_run_ends
+from parsers.matching import LSH_BANDS, LSH_ROWS
 
 
 def _fp(aid: str, *anchors: str) -> Fingerprint:
@@ -22,17 +26,41 @@ def _dict_codes(fps: list[Fingerprint]) -> tuple[list[int], list[int], dict[str,
     return ptr, codes.tolist(), table
 
 
-def test_arrow_codes_are_the_first_seen_codes() -> None:
+def _no_dict_path(values: object, count: int = -1) -> NoReturn:
+    """Stands in for to_codes where the Arrow path must give the codes itself."""
+    raise AssertionError("the dict path was taken")
+
+
+def test_arrow_codes_are_the_first_seen_codes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(match_index, "to_codes", _no_dict_path)
     rng = np.random.default_rng(7)
     pool = ["nm:zoë", "num:3", "", "q:«ja»", "dt:2024-03-14", "nm:иван", "tb:a b", "yr:2024"]
+    # Anchors of a few articles each (k // 5): every part of the articles brings new ones.
     fps = [
-        _fp(str(k), *(pool[i] for i in rng.integers(0, len(pool), int(rng.integers(0, 9)))))
+        _fp(
+            str(k),
+            *(pool[i] for i in rng.integers(0, len(pool), int(rng.integers(0, 9)))),
+            *(f"num:{k // 5}-{i}" for i in range(int(rng.integers(0, 4)))),
+        )
         for k in range(60)
     ]
     fps.insert(3, _fp("empty"))
-    ptr, codes, table = to_anchor_codes(fps)
-    assert (ptr.tolist(), codes.tolist(), table) == _dict_codes(fps)
-    assert list(table) == sorted(table, key=table.__getitem__)
+    # Encoded in ARROW_PARTS parts (in a thread with workers=2) and merged: the same codes.
+    for workers in (1, 2):
+        ptr, codes, table = to_anchor_codes(fps, workers)
+        assert (ptr.tolist(), codes.tolist(), table) == _dict_codes(fps)
+        assert list(table) == sorted(table, key=table.__getitem__)
+
+
+def test_arrow_codes_of_few_or_no_articles_are_the_first_seen_codes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(match_index, "to_codes", _no_dict_path)
+    cases = [[], [_fp("empty")], [_fp("a", "nm:x")], [_fp("a", "nm:x"), _fp("b"), _fp("c", "nm:x")]]
+    for fps in cases:
+        for workers in (1, 2):
+            ptr, codes, table = to_anchor_codes(fps, workers)
+            assert (ptr.tolist(), codes.tolist(), table) == _dict_codes(fps)
 
 
 def test_anchors_arrow_cannot_hold_take_the_dict_path() -> None:
@@ -41,16 +69,41 @@ def test_anchors_arrow_cannot_hold_take_the_dict_path() -> None:
     assert (ptr.tolist(), codes.tolist(), table) == _dict_codes(fps)
 
 
-def test_after_is_past_the_values_at_most_the_key() -> None:
+def _after(ptr: np.ndarray, values: np.ndarray, groups: np.ndarray, keys: np.ndarray) -> list[int]:
+    """Per (group, key): the position just past the values <= key in the group's slice."""
+    return [
+        int(ptr[g] + (values[ptr[g] : ptr[g + 1]] <= k).sum())
+        for g, k in zip(groups.tolist(), keys.tolist(), strict=True)
+    ]
+
+
+def _random_fps(rng: np.random.Generator, count: int) -> list[Fingerprint]:
+    """Fingerprints of a few shared anchors, some repeated within one article."""
+    pool = [f"nm:{k}" for k in range(7)]
+    return [
+        _fp(str(k), *(pool[i] for i in rng.integers(0, len(pool), int(rng.integers(0, 6)))))
+        for k in range(count)
+    ]
+
+
+def test_run_ends_are_past_each_run_of_equal_values_within_a_slice() -> None:
     rng = np.random.default_rng(5)
     for _ in range(100):
         sizes = rng.integers(0, 6, size=int(rng.integers(1, 8)))
         ptr = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
-        values = np.concatenate([np.sort(rng.integers(0, 9, k)) for k in sizes]).astype(np.int64)
-        groups = rng.integers(0, len(sizes), size=int(rng.integers(0, 12))).astype(np.int64)
-        keys = rng.integers(0, 11, size=len(groups)).astype(np.int64)
-        expected = [
-            int(ptr[g] + (values[ptr[g] : ptr[g + 1]] <= k).sum())
-            for g, k in zip(groups.tolist(), keys.tolist(), strict=True)
-        ]
-        assert to_after(ptr, values, groups, keys).tolist() == expected
+        values = np.concatenate([np.sort(rng.integers(0, 4, k)) for k in sizes]).astype(np.int64)
+        groups = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
+        assert to_run_ends(ptr, values).tolist() == _after(ptr, values, groups, values)
+
+
+def test_post_after_is_past_each_occurrence_row_in_its_posting() -> None:
+    rng = np.random.default_rng(9)
+    repeats = 0
+    for _ in range(20):
+        index = to_match_index(_random_fps(rng, int(rng.integers(1, 12))), LSH_BANDS, LSH_ROWS)
+        rows = np.repeat(np.arange(len(index.ids), dtype=np.int64), np.diff(index.ptr))
+        expected = _after(index.post_ptr, index.post_rows, index.occ, rows)
+        assert index.post_after.tolist() == expected
+        repeats += int(index.repeats.sum())
+    # Articles that repeat an anchor hold runs longer than one in a posting.
+    assert repeats > 0

@@ -1,13 +1,15 @@
-"""Blocks over threads: every block once, results in block order, a scratch per block at a time."""
+"""Blocks over threads (every block once, in order, a scratch each); the collector paused."""
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 
 import numpy as np
+import pytest
 
-from parsers.match_threads import map_blocks, usable_cores
+from parsers.match_threads import map_blocks, paused_gc, usable_cores
 
 
 def _slow_first(block: np.ndarray, scratch: list[int]) -> list[int]:
@@ -34,3 +36,29 @@ def test_map_blocks_of_no_rows_is_empty() -> None:
 
 def test_usable_cores_is_at_least_one() -> None:
     assert usable_cores() >= 1
+
+
+def test_paused_gc_stops_the_collector_until_the_last_pause_ends() -> None:
+    assert gc.isenabled()
+    with paused_gc():
+        assert not gc.isenabled()
+        with paused_gc():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_paused_gc_leaves_a_stopped_collector_stopped() -> None:
+    gc.disable()
+    try:
+        with paused_gc():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_paused_gc_restarts_the_collector_after_an_error() -> None:
+    with pytest.raises(ValueError), paused_gc():
+        raise ValueError("inside")
+    assert gc.isenabled()

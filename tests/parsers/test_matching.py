@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import replace
 
 import numpy as np
@@ -17,6 +18,7 @@ from parsers.matching import (
     _upper_bound,
     _usable,
     _view,
+    add_citations,
     candidates,
     citation_recall,
     content_edges,
@@ -321,3 +323,27 @@ def test_content_edges_give_each_thread_scratch_of_its_own(
     monkeypatch.setattr(match_filter, "THREADED_BLOCK_CELLS", 10**6)
     content_edges(fps[:8], fps[8:], workers=2)
     assert seen == [2, 1]
+
+
+def test_matching_many_articles_runs_no_collection() -> None:
+    fps = [Fingerprint(f"a{k:04d}", "en", f"sha-{k // 2}", None, n_tokens=5) for k in range(2000)]
+    cites = [(f"a{k:04d}", f"a{k + 1:04d}") for k in range(1, 1999, 2)]
+    starts: list[str] = []
+
+    def record(phase: str, info: dict[str, int]) -> None:
+        """Note each collection that starts."""
+        if phase == "start":
+            starts.append(phase)
+
+    gc.collect()
+    gc.callbacks.append(record)
+    try:
+        content = content_edges(fps, [], workers=1)
+        after_content = len(starts)
+        edges = add_citations(content, cites, fps, [])
+    finally:
+        gc.callbacks.remove(record)
+    # Identical content pairs and citations: 1000 + 999 edges. One young collection may run
+    # as the collector restarts after each call, counting what it missed.
+    assert len(content) == 1000 and len(edges) == 1999
+    assert after_content <= 1 and len(starts) <= 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -176,3 +177,24 @@ def test_a_citation_joins_groups_that_linkage_keeps_apart() -> None:
     edges[2] = Edge("a2", "b1", 0.9, {"anchors": 0.9, "citation": 1.0})
     joined = assign_stories(fps, edges, {}, set())
     assert _story_of(joined, "a1") == _story_of(joined, "b1")
+
+
+def test_assigning_many_articles_runs_no_collection() -> None:
+    fps = _fps(*(_bare(f"a{k:04d}") for k in range(3000)))
+    edges = [Edge(f"a{k:04d}", f"a{k + 1:04d}", 0.5, {}) for k in range(0, 3000, 2)]
+    collections: list[str] = []
+
+    def record(phase: str, info: dict[str, int]) -> None:
+        """Note each collection that starts."""
+        if phase == "start":
+            collections.append(phase)
+
+    gc.collect()
+    gc.callbacks.append(record)
+    try:
+        assignment = assign_stories(fps, edges, {}, set())
+    finally:
+        gc.callbacks.remove(record)
+    # One young collection may run as the collector restarts, counting what it missed.
+    assert len(assignment.members) == 3000 and len(collections) <= 1
+    assert gc.isenabled()
