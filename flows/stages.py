@@ -11,6 +11,7 @@ from typing import Any
 from flows.fetch import FetchResult
 from flows.parallel import map_cpu
 from parsers.fingerprint import Fingerprint, to_fingerprint
+from parsers.match_threads import paused_gc
 from parsers.matching import Edge, add_citations, citation_recall, content_edges
 from parsers.page_parse import parse_page
 from parsers.records import Article, Page, to_article_id
@@ -186,6 +187,7 @@ def _made_from(fp: Fingerprint | None, article: Article) -> bool:
     return fp is not None and fp.content_sha256 == article.content_sha256
 
 
+@paused_gc()  # reading the stored prints and citation recall allocate as matching does
 def match_stories(
     articles: Sequence[Article],
     new_fps: Sequence[Fingerprint],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from dataclasses import replace
 
@@ -83,3 +84,28 @@ def test_citation_pairs_resolve_canonical_and_raw_urls_alike() -> None:
     assert citation_pairs(citations, ids) == [
         ("seed-a", page), ("seed-b", page), ("seed-d", page)
     ]
+
+
+def test_matching_against_many_stored_prints_runs_no_collection() -> None:
+    fps = fingerprint_changed(NIGHT, {})
+    row = fps[0].to_row()
+    stored = {
+        f"s{k:05d}": json.dumps({**row, "article_id": f"s{k:05d}"}, default=str)
+        for k in range(3000)
+    }
+    collections: list[str] = []
+
+    def record(phase: str, info: dict[str, int]) -> None:
+        """Note each collection that starts."""
+        if phase == "start":
+            collections.append(phase)
+
+    gc.collect()
+    gc.callbacks.append(record)
+    try:
+        result = match_stories(NIGHT, fps, {}, stored, {})
+    finally:
+        gc.callbacks.remove(record)
+    # One young collection may run as the collector restarts, counting what it missed.
+    assert len(result.assignment.members) == 3004 and len(collections) <= 1
+    assert gc.isenabled()
