@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import unicodedata
 from pathlib import Path
 
@@ -82,3 +83,21 @@ def _outcome(body: bytes | str, content_type: str | None) -> object:
 )
 def test_bytes_read_like_their_decoded_text(body: bytes) -> None:
     assert _outcome(body, UTF8) == _outcome(body.decode("utf-8", "replace"), None)
+
+
+# Pieces whose shuffles reach every branch of the scan: names that do not end the tag name,
+# end tags with spaces, mixed case, unclosed and unterminated elements.
+PIECES = [
+    "<script>", "<SCRIPT type='application/ld+json'>", "</script>", "</ScRiPt >", "</script\n>",
+    "<style>", "</style>", "<svg>", "</svg>", "<template>", "</template >", "<!--", "-->",
+    "<scripts>", "<style-guide>", "<svg/>", "<sCrIpT\t", "</svg", "<svg", "<script", "</",
+    "x", "<p>", "ld+json", ">", "<", "é", " ", "\n",
+]  # fmt: skip
+
+
+def test_the_byte_scan_cuts_what_the_patterns_cut() -> None:
+    rnd = random.Random(29)
+    for _ in range(3000):
+        text = "".join(rnd.choice(PIECES) for _ in range(rnd.randint(0, 20)))
+        cut = prestrip_utf8(text.encode())
+        assert (cut.text, cut.jsonld) == prestrip(text), text
