@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.utils
 from datetime import UTC, datetime, timedelta
 
 from flows.fetch import fetch_all, is_fresh
@@ -35,7 +36,10 @@ def test_results_follow_first_citation_order_across_hosts() -> None:
 
 
 def test_revisit_sends_validators_and_304_returns_the_archived_page(srv: LocalServer) -> None:
-    srv.route("/a", HTML, etag='"v1"', last_modified="Sat, 21 Nov 2026 10:00:00 GMT")
+    # Modified an hour ago, by the clock: a fixed date turned the page old (fresh for 30 days,
+    # no request) once the calendar passed it by revisit_young_days.
+    modified = email.utils.format_datetime(datetime.now(UTC) - timedelta(hours=1), usegmt=True)
+    srv.route("/a", HTML, etag='"v1"', last_modified=modified)
     (first,) = fetch_all([srv.url("/a")], fast_settings())
     assert first.outcome == "ok" and first.page is not None
     later = datetime.now(UTC) + timedelta(days=1)
@@ -48,7 +52,7 @@ def test_revisit_sends_validators_and_304_returns_the_archived_page(srv: LocalSe
     assert (a.cache, a.status, a.outcome) == ("revalidated", 304, "not_modified")
     last = srv.seen("/a")[-1]
     assert last.headers["if-none-match"] == '"v1"'
-    assert last.headers["if-modified-since"] == "Sat, 21 Nov 2026 10:00:00 GMT"
+    assert last.headers["if-modified-since"] == modified
 
 
 def test_changed_page_is_fetched_again(srv: LocalServer) -> None:
