@@ -229,6 +229,7 @@ def match_and_recall(
     return add_citations(edges, citations, new, existing), citation_recall(edges, pairs)
 
 
+@paused_gc()  # its edges and corpus are many short-lived containers, no cycles
 def content_edges(
     new: Sequence[Fingerprint], existing: Sequence[Fingerprint], workers: int | None = None
 ) -> list[Edge]:
@@ -237,14 +238,7 @@ def content_edges(
     `workers` threads (default: the usable cores) take blocks of new articles; the edges
     do not depend on it.
     """
-    with paused_gc():
-        return _content_edges(new, existing, max(1, workers or usable_cores()))
-
-
-def _content_edges(
-    new: Sequence[Fingerprint], existing: Sequence[Fingerprint], workers: int
-) -> list[Edge]:
-    """content_edges with its worker count settled (its edges and corpus short-lived)."""
+    workers = max(1, workers or usable_cores())
     # New articles first, so they take their turns in row order (a pair of two new articles
     # is met from the lower row only) and the rows after all of them never take one.
     new_ids = {fp.article_id for fp in new}
@@ -284,6 +278,7 @@ def _array_edges(corpus: Corpus, xs: Ints, ys: Ints) -> list[Edge]:
     return [Edge(*row) for row in to_edge_rows(corpus, xs, ys, THRESHOLD, MIN_FACTS)]
 
 
+@paused_gc()
 def add_citations(
     edges: Sequence[Edge],
     citations: Sequence[tuple[str, str]],
@@ -291,17 +286,6 @@ def add_citations(
     existing: Sequence[Fingerprint],
 ) -> list[Edge]:
     """Edges with every citation touching a new article forced to score 1 ('citation')."""
-    with paused_gc():
-        return _add_citations(edges, citations, new, existing)
-
-
-def _add_citations(
-    edges: Sequence[Edge],
-    citations: Sequence[tuple[str, str]],
-    new: Sequence[Fingerprint],
-    existing: Sequence[Fingerprint],
-) -> list[Edge]:
-    """add_citations' merge of the citations into the edges."""
     by_key = {(e.a, e.b): e for e in edges}
     known = {fp.article_id for fp in [*existing, *new]}
     new_ids = {fp.article_id for fp in new}

@@ -84,6 +84,7 @@ class _Groups:
         return rx
 
 
+@paused_gc()  # its allocations are many and short-lived, with no cycles
 def assign_stories(
     fingerprints: Mapping[str, Fingerprint],
     edges: Sequence[Edge],
@@ -100,17 +101,6 @@ def assign_stories(
     Returns:
         Members (sorted by story, role, article) and merges (merged_id, into_id).
     """
-    with paused_gc():
-        return _assign(fingerprints, edges, previous, cited)
-
-
-def _assign(
-    fingerprints: Mapping[str, Fingerprint],
-    edges: Sequence[Edge],
-    previous: Mapping[str, str],
-    cited: AbstractSet[str],
-) -> StoryAssignment:
-    """assign_stories' clustering, ids and roles (its allocations many and short-lived)."""
     ids = sorted(fingerprints)
     groups = _Groups(ids)
     by_story: dict[str, list[str]] = defaultdict(list)

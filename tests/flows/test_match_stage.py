@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from flows.stages import changed_articles, citation_pairs, fingerprint_changed, match_stories
 from parsers.records import Article, Citation, to_article_id, to_content_sha256
+from tests.gc_watch import collections_started
 from tests.parsers.matching_texts import FESTIVAL_FR, MINISTER_HANOI_EN, PORT_DE, PORT_VI
 
 PORT_URL = "https://port.example/lach-huyen"
@@ -93,19 +94,8 @@ def test_matching_against_many_stored_prints_runs_no_collection() -> None:
         f"s{k:05d}": json.dumps({**row, "article_id": f"s{k:05d}"}, default=str)
         for k in range(3000)
     }
-    collections: list[str] = []
-
-    def record(phase: str, info: dict[str, int]) -> None:
-        """Note each collection that starts."""
-        if phase == "start":
-            collections.append(phase)
-
-    gc.collect()
-    gc.callbacks.append(record)
-    try:
+    with collections_started() as collections:
         result = match_stories(NIGHT, fps, {}, stored, {})
-    finally:
-        gc.callbacks.remove(record)
     # One young collection may run as the collector restarts, counting what it missed.
     assert len(result.assignment.members) == 3004 and len(collections) <= 1
     assert gc.isenabled()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from dataclasses import replace
 
 import numpy as np
@@ -27,6 +26,7 @@ from parsers.matching import (
     score_pair,
     to_corpus,
 )
+from tests.gc_watch import collections_started
 from tests.parsers.matching_texts import SHORT_ARTICLES, article, seed_article
 
 SEEDS = {n: to_fingerprint(seed_article(n)) for n in ("000", "001", "002", "003", "004")}
@@ -328,21 +328,10 @@ def test_content_edges_give_each_thread_scratch_of_its_own(
 def test_matching_many_articles_runs_no_collection() -> None:
     fps = [Fingerprint(f"a{k:04d}", "en", f"sha-{k // 2}", None, n_tokens=5) for k in range(2000)]
     cites = [(f"a{k:04d}", f"a{k + 1:04d}") for k in range(1, 1999, 2)]
-    starts: list[str] = []
-
-    def record(phase: str, info: dict[str, int]) -> None:
-        """Note each collection that starts."""
-        if phase == "start":
-            starts.append(phase)
-
-    gc.collect()
-    gc.callbacks.append(record)
-    try:
+    with collections_started() as starts:
         content = content_edges(fps, [], workers=1)
         after_content = len(starts)
         edges = add_citations(content, cites, fps, [])
-    finally:
-        gc.callbacks.remove(record)
     # Identical content pairs and citations: 1000 + 999 edges. One young collection may run
     # as the collector restarts after each call, counting what it missed.
     assert len(content) == 1000 and len(edges) == 1999

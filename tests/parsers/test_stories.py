@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from parsers.fingerprint import Fingerprint, to_fingerprint
 from parsers.matching import Edge, match_new
 from parsers.stories import StoryAssignment, assign_stories, to_story_id
+from tests.gc_watch import collections_started
 from tests.parsers.matching_texts import (
     FESTIVAL_FR,
     MINISTER_DANANG_EN,
@@ -182,19 +183,8 @@ def test_a_citation_joins_groups_that_linkage_keeps_apart() -> None:
 def test_assigning_many_articles_runs_no_collection() -> None:
     fps = _fps(*(_bare(f"a{k:04d}") for k in range(3000)))
     edges = [Edge(f"a{k:04d}", f"a{k + 1:04d}", 0.5, {}) for k in range(0, 3000, 2)]
-    collections: list[str] = []
-
-    def record(phase: str, info: dict[str, int]) -> None:
-        """Note each collection that starts."""
-        if phase == "start":
-            collections.append(phase)
-
-    gc.collect()
-    gc.callbacks.append(record)
-    try:
+    with collections_started() as collections:
         assignment = assign_stories(fps, edges, {}, set())
-    finally:
-        gc.callbacks.remove(record)
     # One young collection may run as the collector restarts, counting what it missed.
     assert len(assignment.members) == 3000 and len(collections) <= 1
     assert gc.isenabled()
