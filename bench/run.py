@@ -188,6 +188,23 @@ class Server:
 # -- One pipeline run -------------------------------------------------------------------------
 
 
+def cpu_ticks() -> tuple[int, int]:
+    """(steal, all) CPU ticks of the machine so far, from /proc/stat ((0, 0) elsewhere)."""
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return (0, 0)
+    # user nice system idle iowait irq softirq steal; guest time is already in user.
+    return (fields[7] if len(fields) > 7 else 0, sum(fields[:8]))
+
+
+def steal_share(before: tuple[int, int], after: tuple[int, int]) -> float | None:
+    """Share of the machine's CPU time the hypervisor gave to other guests in between: on a
+    shared host it lengthens every stage's wall time without showing in its CPU time."""
+    total = after[1] - before[1]
+    return round((after[0] - before[0]) / total, 3) if total > 0 else None
+
+
 def _children(pid: int) -> list[int]:
     """Direct children of a pid, from /proc."""
     try:
@@ -270,7 +287,7 @@ def run_pipeline(seeds: Path, db: Path, work: Path, workers: int, label: str,
         cmd = [str(spy), "record", "-r", "50", "--format", "raw", "--threads", "--nonblocking",
                "-o", str(profile_to), "--", *cmd]
     log(f"{label}: {' '.join(cmd[-7:])}")
-    load_before = os.getloadavg()[0]
+    load_before, steal_before = os.getloadavg()[0], cpu_ticks()
     start = time.perf_counter()
     with open(out_file, "wb") as out, open(err_file, "wb") as err:
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=run_env(work, workers),
@@ -293,6 +310,7 @@ def run_pipeline(seeds: Path, db: Path, work: Path, workers: int, label: str,
         "cpu_sys_s": round(rusage.ru_stime, 1) if rusage else None,
         # Other work on the machine skews wall times: the 1-min load average around the run.
         "loadavg_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+        "host_steal": steal_share(steal_before, cpu_ticks()),
     }
     if status == "timeout":
         result["error"] = f"killed after {RUN_TIMEOUT_S} s"
@@ -690,6 +708,8 @@ def to_markdown(result: dict[str, Any]) -> str:
         cpu_total = f"<br>CPU {f['stages_cpu_s']} s" if f.get("stages_cpu_s") else ""
         if f.get("server_cpu_s") is not None:
             cpu_total += f"<br>page server CPU {f['server_cpu_s']} s"
+        if f.get("host_steal") is not None:
+            cpu_total += f"<br>host steal {f['host_steal']:.0%}"
         lines.append(
             f"| {s['size']:,} | {s['pages']:,} | " + " | ".join(cells)
             + f" | {f['stages_s']} s{cpu_total} | {f['wall_s']} s | {f['overhead_s']} s "
@@ -706,7 +726,9 @@ def to_markdown(result: dict[str, Any]) -> str:
         "process's peak RSS by the end of that stage (ru_maxrss, so it only grows: the stage "
         "where it jumps is the one that needed the memory). CPU = user + system seconds of the "
         "quelle process and its worker processes in that stage (the page server's not "
-        "included: its CPU over the whole run is under the stages' total); on 2 cores a "
+        "included: its CPU over the whole run is under the stages' total, with the share of the "
+        "machine's CPU time the hypervisor gave other guests during the run, host steal); "
+        "on 2 cores a "
         "stage cannot take less wall time than half its CPU time. The "
         "seeds' fingerprints are made by a background worker during the fetch and counted in "
         "the fingerprint stage, where it is collected.",

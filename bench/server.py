@@ -6,9 +6,10 @@ Run as a process of its own (so it does not share the pipeline's GIL):
 
 serves DIR/<host>/<path> for every host in corpus.HOSTS on its loopback address (every page
 read and hashed once at start, so serving costs the shared CPUs little, as a remote site
-would cost them nothing), with Content-Length, keep-alive, ETag and Last-Modified (a day old: young pages, so an unchanged
-re-run finds them fresh in the archive), 304 for a matching If-None-Match, an allow-all
-robots.txt and no pacing. GET /__bench/stats on any host returns the counters as JSON.
+would cost them nothing), with Content-Length, keep-alive, ETag and Last-Modified (a day
+old: young pages, so an unchanged re-run finds them fresh in the archive), 304 for a
+matching If-None-Match, an allow-all robots.txt and no pacing. GET /__bench/stats on any
+host returns the counters as JSON.
 
     python bench/server.py quelle [quelle args…]
 
