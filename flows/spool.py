@@ -14,7 +14,6 @@ import json
 import os
 import shutil
 import uuid
-import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
@@ -25,7 +24,7 @@ import pyarrow as pa
 
 from flows.shards import ShardError
 from parsers.records import Article, Citation, Image, Page
-from warehouse.rows import FETCH_SCHEMA, TS, pack_body, to_fetch_rows
+from warehouse.rows import FETCH_SCHEMA, TS, decompress_body, pack_body, to_fetch_rows
 from warehouse.state import WarehouseState
 
 FORMAT = 1
@@ -314,7 +313,7 @@ def from_page_table(table: pa.Table) -> list[Page]:
             final_url=r["final_url"],
             status=int(r["status"]),
             fetched_at=r["fetched_at"],
-            body=zlib.decompress(r["body_z"]),
+            body=decompress_body(r["body_z"]),
             headers=tuple((k, v) for k, v in json.loads(r["headers"])),
             content_type=r["content_type"],
             etag=r["etag"],

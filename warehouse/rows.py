@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
+from isal import isal_zlib
 
 from parsers.records import Article, Image, Page
 
@@ -153,8 +153,15 @@ def to_article_rows(articles: Sequence[Article]) -> pa.Table:
 
 
 def compress_body(body: bytes) -> bytes:
-    """A body as the archive stores it: zlib level 1 (1.5x faster than 6, ~8% larger)."""
-    return zlib.compress(body, 1)
+    """A body as the archive stores it: a zlib stream, level 1."""
+    # ISA-L writes the same format (zlib.decompress reads it) at 0.46 ms a benchmark page
+    # against zlib's 1.82, the size within 1%: packing was 17 CPU-s of a 10k night.
+    return isal_zlib.compress(body, 1)
+
+
+def decompress_body(packed: bytes) -> bytes:
+    """A stored body's bytes (ISA-L inflates zlib streams twice as fast as zlib)."""
+    return isal_zlib.decompress(packed)
 
 
 def to_page_rows(
@@ -217,7 +224,7 @@ def from_page_row(row: Mapping[str, Any]) -> Page:
         final_url=row["final_url"] or row["url"],
         status=int(row["status"] or 0),
         fetched_at=fetched_at,
-        body=zlib.decompress(row["body"]) if row.get("body") is not None else b"",
+        body=decompress_body(row["body"]) if row.get("body") is not None else b"",
         headers=tuple(headers.items()),
         content_type=row["content_type"],
         etag=row["etag"],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -112,6 +113,21 @@ def test_pages_round_trip_compressed(fresh_db: duckdb.DuckDBPyConnection) -> Non
     assert stored.body_sha256 == page.body_sha256
     size = fresh_db.execute("select octet_length(body), body_bytes from pages").fetchone()
     assert size is not None and size[0] < size[1]
+
+
+def test_a_stored_body_is_a_zlib_stream_the_standard_library_reads(
+    fresh_db: duckdb.DuckDBPyConnection,
+) -> None:
+    # The contract (warehouse/README.md) tells analysts to use zlib.decompress, whatever packs it.
+    body = "<p>Chính phủ họp phiên thường kỳ tháng 11</p>".encode() * 200
+    assert zlib.decompress(compress_body(body)) == body
+    page = Page(
+        url="https://example.vn/2.htm", final_url="https://example.vn/2.htm", status=200,
+        fetched_at=datetime(2026, 11, 1, tzinfo=UTC), body=body, content_type="text/html",
+    )
+    load_batch(fresh_db, LoadBatch(run_id="r1", pages=[page]))
+    row = fresh_db.execute("select body from pages").fetchone()
+    assert row is not None and zlib.decompress(row[0]) == body
 
 
 def test_merged_story_is_recorded_and_its_row_removed(fresh_db: duckdb.DuckDBPyConnection) -> None:
