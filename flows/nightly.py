@@ -24,6 +24,7 @@ from prefect.states import Completed, Failed, State
 from prefect.utilities.annotations import quote
 
 from flows import progress
+from flows.collection import run_collection, set_aside
 from flows.fetch import FetchResult, fetch_all
 from flows.notify import notify_failure
 from flows.packing import Packer
@@ -321,9 +322,11 @@ def _by_ref(value: T) -> T:
 
 
 def _stage(summary: RunSummary, name: str, fn: Callable[[], T]) -> T:
-    """Run one stage, timing it."""
+    """Run one stage, timing it; what it leaves is then set aside from collections."""
     with timed(summary, name):
-        return fn()
+        result = fn()
+    set_aside()
+    return result
 
 
 def _fault_point(settings: Settings, stage: str) -> None:
@@ -381,7 +384,7 @@ def replay(
 def _execute(settings: Settings, work: Callable[[RunSummary], None]) -> State:
     """Hold the run lock, do the work, close the run row, publish the report."""
     summary = RunSummary(new_run_id(), str(settings.db_path), str(settings.seeds_dir))
-    with run_lock(settings.db_path, settings.lock_wait_s):
+    with run_lock(settings.db_path, settings.lock_wait_s), run_collection():
         try:
             work(summary)
         except Exception as exc:
