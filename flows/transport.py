@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import http.client
 import http.cookiejar
+import re
 import ssl
 import threading
 import urllib.request
@@ -44,6 +45,25 @@ ACCEPT_ENCODING = "gzip, deflate"
 # Hosts whose idle connections stay pooled: a worker moves on from a host for good once its
 # URLs are done, so only recent hosts (and redirect targets) are worth a kept connection.
 POOLED_HOSTS_PER_WORKER = 4
+# URLs that PreparedRequest.prepare_url returns unchanged: lower-case http(s), an ASCII host,
+# an optional port, a path and an optional query of characters nothing percent-encodes or
+# decodes (dot segments ruled out by is_as_prepared). Such a URL is sent as it is, because
+# prepare_url's parse_url walks the URL byte by byte in Python. Measured (cachegrind,
+# benchmark pages): 132k of the 5.3M instructions a fetch of a 107 KB page takes.
+# tests/flows/test_fetch_prepared_urls.py holds this to prepare_url's own answers.
+_AS_PREPARED = re.compile(
+    r"https?://[a-z0-9][a-z0-9.-]*(?::(?P<port>[1-9][0-9]{0,4}))?"
+    r"/[A-Za-z0-9._~!$&'()*+,;=:@/-]*(?:\?[A-Za-z0-9._~!$&'()*+,;=:@/?-]+)?"
+)
+
+
+def is_as_prepared(url: str) -> bool:
+    """True when requests' prepare_url would send this URL exactly as it is."""
+    m = _AS_PREPARED.fullmatch(url)
+    if m is None or "/." in url:  # "/./" and "/../" are normalised away
+        return False
+    port = m.group("port")
+    return port is None or int(port) <= 65535
 
 
 def to_policy(settings: Settings) -> netguard.AddressPolicy:
@@ -195,7 +215,10 @@ class FetchSession(requests.Session):
                 "GET", url, headers=self.headers, cookies=self.cookies, params=""
             ).prepare()
         prepared = self._template.copy()
-        prepared.prepare_url(url, "")
+        if is_as_prepared(url):
+            prepared.url = url
+        else:
+            prepared.prepare_url(url, "")
         if headers:
             sent = CaseInsensitiveDict(self.headers)
             sent.update(headers)
