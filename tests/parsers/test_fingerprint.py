@@ -153,3 +153,16 @@ def test_anchors_and_native_names_are_interned() -> None:
         assert "tb" in kinds
         assert all(map(_is_interned, fp.anchors))
         assert fp.native_names and all(map(_is_interned, fp.native_names))
+
+
+def test_quotes_are_read_from_the_opening_quotes_as_a_full_scan_reads_them() -> None:
+    from parsers.anchors import _QUOTE_RE, _quote_starts
+    from parsers.date_anchors import finditer_at
+
+    text = (
+        'Er sagte „Das ist ein sehr langer Satz“ und «Une autre phrase ici» puis "court" '
+        'then "a b c d e f g" « ‹ nested quote words here › » and „open only, never closed'
+    )
+    expected = [m.span() for m in _QUOTE_RE.finditer(text)]
+    assert len(expected) >= 3
+    assert [m.span() for m in finditer_at(_QUOTE_RE, text, _quote_starts(text))] == expected

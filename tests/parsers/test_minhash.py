@@ -37,3 +37,11 @@ def _reference(words: list[str]) -> tuple[int, ...]:
 @given(st.lists(st.sampled_from("der die das và của Hà Nội 5G một hai ba".split()), max_size=40))
 def test_signature_is_the_textbook_minhash(words: list[str]) -> None:
     assert to_minhash(words) == _reference(words)
+
+
+def test_signature_over_several_blocks_is_the_textbook_minhash() -> None:
+    # More shingles than one block of permutation rows (minhash._BLOCK): minima carry over.
+    vocab = "der die das và của Hà Nội 5G một hai ba Minister Hanoi 2024 bis".split()
+    words = [vocab[(i * 7 + i // 5) % len(vocab)] + str(i % 97) for i in range(2600)]
+    assert to_minhash(words) == _reference(words)
+    assert to_minhash(words[:1030]) == _reference(words[:1030])
