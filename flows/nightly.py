@@ -24,7 +24,6 @@ from prefect.states import Completed, Failed, State
 from prefect.utilities.annotations import quote
 
 from flows import progress
-from flows.collection import run_collection, set_aside
 from flows.fetch import FetchResult, fetch_all
 from flows.notify import notify_failure
 from flows.packing import Packer
@@ -322,11 +321,9 @@ def _by_ref(value: T) -> T:
 
 
 def _stage(summary: RunSummary, name: str, fn: Callable[[], T]) -> T:
-    """Run one stage, timing it; what it leaves is then set aside from collections."""
+    """Run one stage, timing it."""
     with timed(summary, name):
-        result = fn()
-    set_aside()
-    return result
+        return fn()
 
 
 def _fault_point(settings: Settings, stage: str) -> None:
@@ -384,7 +381,7 @@ def replay(
 def _execute(settings: Settings, work: Callable[[RunSummary], None]) -> State:
     """Hold the run lock, do the work, close the run row, publish the report."""
     summary = RunSummary(new_run_id(), str(settings.db_path), str(settings.seeds_dir))
-    with run_lock(settings.db_path, settings.lock_wait_s), run_collection():
+    with run_lock(settings.db_path, settings.lock_wait_s):
         try:
             work(summary)
         except Exception as exc:
