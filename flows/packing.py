@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -58,6 +59,7 @@ class Packer:
                 self._pool.shutdown(wait=False)
                 self._pool = None
                 return
+            future.add_done_callback(functools.partial(_let_go, self._batch))
             self._sent.append((self._batch, future))
             self._batch = []
 
@@ -98,3 +100,10 @@ class Packer:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _let_go(batch: Batch, future: Future[list[bytes]]) -> None:
+    """Drop a packed batch's raw bodies, keeping its urls: the packer held every body of the
+    night until the load (~0.8 GB at 10k benchmark pages) while parse had let them go."""
+    if not future.cancelled() and future.exception() is None:
+        batch[:] = [(url, b"") for url, _ in batch]

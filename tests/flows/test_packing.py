@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import zlib
 from concurrent.futures.process import BrokenProcessPool
@@ -69,6 +70,26 @@ def test_every_body_is_packed_by_the_worker_or_at_collect(
             assert all(f.exception(timeout=60) is None for f in sent)  # the worker did them
         packed = packer.collect()
     assert sum(f.cancelled() for f in sent) >= (0 if wait else 30)
+    assert {u: zlib.decompress(z) for u, z in packed.items()} == {
+        r.url: r.page.body for r in results if r.page is not None
+    }
+
+
+def test_a_packed_batch_lets_its_raw_bodies_go(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The night drops the raw bodies after parsing; the packer must not keep them to the load.
+    monkeypatch.setattr(packing, "BATCH", 4)
+    results = [fetched(n) for n in range(20)]
+    with Packer(2, packing.MIN_ITEMS, start=None) as packer:
+        for r in results:
+            packer.add(r)
+        for _, future in packer._sent:
+            # Callbacks run in the order added, after result() returns: this one runs last.
+            after = threading.Event()
+            future.add_done_callback(lambda _, done=after: done.set())
+            assert after.wait(timeout=60)
+        held = [body for batch, _ in packer._sent for _, body in batch]
+        packed = packer.collect()
+    assert len(held) == 20 and set(held) == {b""}
     assert {u: zlib.decompress(z) for u, z in packed.items()} == {
         r.url: r.page.body for r in results if r.page is not None
     }
