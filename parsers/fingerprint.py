@@ -29,7 +29,14 @@ from parsers.anchors import (
 )
 from parsers.date_anchors import read_date_anchors, to_date_anchors
 from parsers.folding import fold_ascii, to_script
-from parsers.minhash import EMPTY_SIG, NUM_PERM, to_minhash, to_minhash_of_hashes
+from parsers.minhash import (
+    EMPTY_SIG,
+    NUM_PERM,
+    pack_signature,
+    to_minhash,
+    to_minhash_of_hashes,
+    unpack_signature,
+)
 from parsers.pieces import (
     HAS_NON_LATIN,
     Piece,
@@ -74,7 +81,9 @@ class Fingerprint:
     content_sha256: str
     published_at: datetime | None
     anchors: tuple[str, ...] = ()
-    minhash: tuple[int, ...] = EMPTY_SIG
+    # NUM_PERM little-endian uint64 values (parsers.minhash): one 512-byte object, where a
+    # tuple of ints held ~2.3 KB. to_row and from_row keep the stored list of numbers.
+    minhash: bytes = EMPTY_SIG
     script: str = "latin"
     n_tokens: int = 0
     url: str | None = None
@@ -94,7 +103,7 @@ class Fingerprint:
             "content_sha256": self.content_sha256,
             "published_at": self.published_at,
             "anchors": list(self.anchors),
-            "minhash": list(self.minhash),
+            "minhash": unpack_signature(self.minhash),
             "script": self.script,
             "n_tokens": self.n_tokens,
             "url": self.url,
@@ -117,7 +126,7 @@ class Fingerprint:
             content_sha256=str(row["content_sha256"]),
             published_at=published,
             anchors=tuple(sys.intern(str(a)) for a in _as_list(row.get("anchors"))),
-            minhash=tuple(int(cast(int, v)) for v in _as_list(row.get("minhash"))) or EMPTY_SIG,
+            minhash=_signature_of(row.get("minhash")),
             script=str(row.get("script") or "latin"),
             n_tokens=int(str(row.get("n_tokens") or 0)),
             url=str(row["url"]) if row.get("url") else None,
@@ -125,6 +134,14 @@ class Fingerprint:
             native_names=tuple(sys.intern(str(n)) for n in _as_list(row.get("native_names"))),
             lead_dates=tuple(str(n) for n in _as_list(row.get("lead_dates"))),
         )
+
+
+def _signature_of(value: object) -> bytes:
+    """A stored minhash column (a list of ints, or the bytes themselves) as signature bytes."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value) or EMPTY_SIG
+    values = _as_list(value)
+    return pack_signature(cast(list[int], values)) if values else EMPTY_SIG
 
 
 def _as_list(value: object) -> list[object]:

@@ -19,6 +19,7 @@ import numpy.typing as npt
 from parsers.match_index import (
     Bools,
     Floats,
+    Ids,
     Ints,
     MatchIndex,
     to_groups,
@@ -40,6 +41,8 @@ BLOCK_CELLS = 4_000_000
 # In two threads, blocks of 4M cells spent the gain on GIL hand-offs between many small array
 # calls (100k: 64.7 s wall vs 62.5 s in one thread); 12M cells per thread took 56.4 s.
 THREADED_BLOCK_CELLS = 12_000_000
+# Occurrences gathered or widened at once for per-row sums (to_weight_sums, _to_row_counts).
+WEIGHT_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +57,8 @@ class MatchArrays:
     # common anchors sketched and gathered, queried anchors (walked for candidates and sums).
     # The *_after arrays give, per occurrence, where the later rows start in its posting.
     rest_ptr: Ints
-    rest_occ: Ints
-    rest_after: Ints
+    rest_occ: Ids
+    rest_after: Ids
     # Common anchors by a compact id of their own, with their view weights.
     common_ptr: Ints
     common_occ: npt.NDArray[np.int32]
@@ -63,16 +66,16 @@ class MatchArrays:
     # Bitset sketches of the common anchors per view (one object twice for a single script).
     sketches: tuple[Sketch, Sketch]
     query_ptr: Ints
-    query_occ: Ints
-    query_after: Ints
+    query_occ: Ids
+    query_after: Ids
     # CSR per row: every anchor on 2..max_posting articles, the ones other rows may query;
     # askable_after: where the later rows start in the anchor's asked_rows.
     askable_ptr: Ints
-    askable_occ: Ints
-    askable_after: Ints
+    askable_occ: Ids
+    askable_after: Ids
     # CSR per anchor id: the rows that query it, once per occurrence, ascending (to_askers).
     asked_ptr: Ints
-    asked_rows: Ints
+    asked_rows: Ids
     # Low nibble of each MinHash value, packed (to_nibbles): a sixteenth of the memory.
     minhash_nibbles: npt.NDArray[np.uint64]
     # Rows with another row in one of their LSH groups or content-hash group.
@@ -86,7 +89,7 @@ class Scratch:
 
     block: int
     sums: Floats
-    mark: Ints
+    mark: npt.NDArray[np.int32]
     dense: Floats
 
     @classmethod
@@ -100,16 +103,36 @@ class Scratch:
         return cls(
             block=block,
             sums=np.zeros(block * rows, dtype=np.float64),
-            mark=np.zeros(block * rows, dtype=np.int64),
+            # int32: a block's candidate keys are far fewer than 2**31 (to_unique falls back
+            # to a sort past that); 48 MB less per thread at 100k.
+            mark=np.zeros(block * rows, dtype=np.int32),
             dense=np.zeros(block * common, dtype=np.float64),
         )
 
 
-def _to_csr(row_of: Ints, keep: Bools, values: Ints, rows: int) -> tuple[Ints, Ints]:
-    """CSR of values[keep], grouped by row_of (already in row order)."""
-    ptr = np.zeros(rows + 1, dtype=np.int64)
-    np.cumsum(np.bincount(row_of[keep], minlength=rows), out=ptr[1:])
-    return ptr, values[keep]
+def _to_csr(ptr: Ints, keep: Bools, values: Ids) -> tuple[Ints, Ids]:
+    """CSR of values[keep] over the rows of the CSR laid out by ptr."""
+    out = np.zeros(len(ptr), dtype=np.int64)
+    np.cumsum(_to_row_counts(ptr, keep), out=out[1:])
+    return out, values[keep]
+
+
+def _to_row_counts(ptr: Ints, keep: Bools) -> Ints:
+    """Per row of the CSR laid out by ptr: how many of its positions keep is True at."""
+    # reduceat over the non-empty rows (it reads an empty one as one value), a chunk of rows
+    # at a time: a bincount of each kept occurrence's row, or one reduceat (which widens all
+    # of keep to int64), held 170 MB more at 100k.
+    rows = len(ptr) - 1
+    counts = np.zeros(rows, dtype=np.int64)
+    step = max(1, rows * WEIGHT_CHUNK // max(int(ptr[-1]), 1))
+    for start in range(0, rows, step):
+        stop = min(rows, start + step)
+        part = ptr[start : stop + 1] - ptr[start]
+        filled = np.flatnonzero(part[1:] > part[:-1])
+        if len(filled):
+            chunk = keep[int(ptr[start]) : int(ptr[stop])]
+            counts[start + filled] = np.add.reduceat(chunk, part[filled], dtype=np.int64)
+    return counts
 
 
 def to_match_arrays(
@@ -133,11 +156,12 @@ def _to_match_arrays(
         np.where(kinds == "ns", 0.0, weights).astype(np.float64),
         np.where(kinds == "nm", 0.0, weights).astype(np.float64),
     )
-    occ, df = index.occ, index.df[index.occ]
-    row_of = np.repeat(np.arange(rows, dtype=np.int64), np.diff(index.ptr))
-    common_ptr, common_anchors = _to_csr(row_of, df > EXACT_POSTING, occ, rows)
-    # Compact ids in anchor-id order, as np.unique's inverse gives, without sorting 10M+ ids.
+    occ, row_dtype = index.occ, index.post_rows.dtype.type
+    # Per-anchor classes gathered per occurrence as booleans: no occurrence-long df or row
+    # array (85 MB each at 100k, with their temporaries the peak of matching there).
     is_common = index.df > EXACT_POSTING
+    common_ptr, common_anchors = _to_csr(index.ptr, is_common[occ], occ)
+    # Compact ids in anchor-id order, as np.unique's inverse gives, without sorting 10M+ ids.
     common_ids = np.flatnonzero(is_common)
     # int32: the common vocabulary is small, and this array is kept for the whole run.
     common_occ = (np.cumsum(is_common) - 1).astype(np.int32)[common_anchors]
@@ -148,26 +172,26 @@ def _to_match_arrays(
         if mixed
         else same_script
     )
-    # Rarest first: a stable sort by row, then by negated weight keeps tuple order on ties,
-    # as sorted(key=-weight) does per article.
-    eligible = np.flatnonzero((df > 1) & (df <= max_posting))
-    order = eligible[np.lexsort((-weights[occ[eligible]], row_of[eligible]))]
-    order_rows = row_of[order]
-    starts = np.searchsorted(order_rows, order_rows, side="left")
-    query = np.zeros(len(occ), dtype=bool)
-    query[order[np.arange(len(order)) - starts < query_anchors]] = True
-    queried = order[query[order]]
+    askable_anchor = (index.df > 1) & (index.df <= max_posting)
+    askable = askable_anchor[occ]
+    queried, queried_rows = _to_queried(index, weights, askable, query_anchors)
     query_ptr = np.zeros(rows + 1, dtype=np.int64)
-    np.cumsum(np.bincount(row_of[queried], minlength=rows), out=query_ptr[1:])
+    np.cumsum(np.bincount(queried_rows, minlength=rows), out=query_ptr[1:])
     # Queried anchors are walked for candidates anyway; their hits also give their weight.
     query_occ = occ[queried]
-    query_rows = np.repeat(np.arange(rows, dtype=np.int64), np.diff(query_ptr))
     asked_ptr, asked_order = to_groups(query_occ, len(index.df))
-    asked_rows = query_rows[asked_order]
-    rest = (df > 1) & (df <= EXACT_POSTING) & ~query
-    rest_ptr, rest_occ = _to_csr(row_of, rest, occ, rows)
-    askable = (df > 1) & (df <= max_posting)
-    askable_ptr, askable_occ = _to_csr(row_of, askable, occ, rows)
+    asked_rows = queried_rows.astype(row_dtype)[asked_order]
+    del asked_order
+    rest = ((index.df > 1) & (index.df <= EXACT_POSTING))[occ]
+    rest[queried] = False
+    rest_ptr, rest_occ = _to_csr(index.ptr, rest, occ)
+    rest_after = index.post_after[rest]
+    del rest
+    askable_ptr, askable_occ = _to_csr(index.ptr, askable, occ)
+    askable_after = to_asked_after(index.post_after, queried, askable).astype(
+        index.post_after.dtype
+    )
+    del askable
     # Unbanded rows hold group -1, which reads the appended size 0.
     band_sizes = np.append(np.diff(index.band_ptr), 0)
     band_partners = np.asarray((band_sizes[index.band_group] > 1).any(axis=1), dtype=bool)
@@ -175,16 +199,16 @@ def _to_match_arrays(
         weights=weights,
         view_weights=view_weights,
         masses=(
-            to_row_sums(index.ptr, view_weights[0][occ], rows),
-            to_row_sums(index.ptr, view_weights[1][occ], rows),
+            to_weight_sums(index.ptr, occ, view_weights[0]),
+            to_weight_sums(index.ptr, occ, view_weights[1]),
         ),
         common_masses=(
-            to_row_sums(common_ptr, view_weights[0][common_anchors], rows),
-            to_row_sums(common_ptr, view_weights[1][common_anchors], rows),
+            to_weight_sums(common_ptr, common_anchors, view_weights[0]),
+            to_weight_sums(common_ptr, common_anchors, view_weights[1]),
         ),
         rest_ptr=rest_ptr,
         rest_occ=rest_occ,
-        rest_after=index.post_after[rest],
+        rest_after=rest_after,
         common_ptr=common_ptr,
         common_occ=common_occ,
         common_weights=(view_weights[0][common_ids], view_weights[1][common_ids]),
@@ -194,7 +218,7 @@ def _to_match_arrays(
         query_after=index.post_after[queried],
         askable_ptr=askable_ptr,
         askable_occ=askable_occ,
-        askable_after=to_asked_after(index.post_after, queried, askable),
+        askable_after=askable_after,
         asked_ptr=asked_ptr,
         asked_rows=asked_rows,
         minhash_nibbles=to_nibbles(index.minhash),
@@ -203,16 +227,57 @@ def _to_match_arrays(
     )
 
 
-def to_asked_after(post_after: Ints, queried: Ints, askable: Bools) -> Ints:
+def _to_queried(
+    index: MatchIndex, weights: Floats, askable: Bools, query_anchors: int
+) -> tuple[Ints, Ints]:
+    """Positions (in occ) of each row's query_anchors rarest askable anchors, and their rows.
+
+    By row, rarest first within one.
+    """
+    eligible = np.flatnonzero(askable)
+    # The row of each position: the last row starting at or before it (empty rows start
+    # where the next one does).
+    rows = np.searchsorted(index.ptr, eligible, side="right") - 1
+    # Rarest first: a stable sort by row, then by negated weight keeps tuple order on ties,
+    # as sorted(key=-weight) does per article.
+    order = np.lexsort((-weights[index.occ[eligible]], rows))
+    eligible, rows = eligible[order], rows[order]
+    first = np.arange(len(rows)) - np.searchsorted(rows, rows, side="left") < query_anchors
+    return eligible[first], rows[first]
+
+
+def to_weight_sums(ptr: Ints, anchors: Ids, weights: Floats) -> Floats:
+    """Per-row sums of weights[anchors] over the CSR rows of ptr (to_row_sums' order)."""
+    # A chunk of rows at a time: the gathered weights of all 21M occurrences at 100k were
+    # 170 MB at once; per-row sums do not depend on the chunking.
+    rows = len(ptr) - 1
+    sums = np.zeros(rows, dtype=np.float64)
+    step = max(1, rows * WEIGHT_CHUNK // max(int(ptr[-1]), 1))
+    for start in range(0, rows, step):
+        stop = min(rows, start + step)
+        lo, hi = int(ptr[start]), int(ptr[stop])
+        part = ptr[start : stop + 1] - lo
+        sums[start:stop] = to_row_sums(part, weights[anchors[lo:hi]], stop - start)
+    return sums
+
+
+def to_asked_after(post_after: Ids, queried: Ints, askable: Bools) -> Ints:
     """Per askable occurrence: where the rows after its row start in its anchor's asked_rows.
 
-    Counted, not searched (a search per occurrence took ~5 CPU-s at 100k): asked_rows lists
-    the queried occurrences by anchor, then row, so the ones at or before an occurrence's row
-    in its anchor, and all of the anchors before, are those whose run in the postings ends no
-    later than its own (index.post_after).
+    asked_rows lists the queried occurrences by anchor, then row, so the ones at or before
+    an occurrence's row in its anchor, and all of the anchors before, are those whose run in
+    the postings ends no later than its own (index.post_after): counted by one search in
+    their sorted ends (a bincount over all occurrences was 170 MB at 100k; a search per
+    anchor's slice took ~5 CPU-s).
     """
-    ends = np.bincount(post_after[queried], minlength=len(post_after) + 1)
-    return np.cumsum(ends)[post_after[askable]]
+    ends = np.sort(post_after[queried])
+    own = post_after[askable]
+    # Searched in ascending order: on 2.5M random ends the unsorted search took ~1 CPU-s,
+    # this ~0.45 (the bincount ~0.35).
+    order = np.argsort(own)
+    counts = np.empty(len(own), dtype=np.int64)
+    counts[order] = np.searchsorted(ends, own[order], side="right")
+    return counts
 
 
 def to_holders(

@@ -2,7 +2,8 @@
 
 Anchors are interned to int ids in first-seen order; each article's ids keep its tuple's
 order (so "rarest first" breaks ties as a stable sort over the tuple does), postings list
-rows in corpus order. Everything here is a pure transform of the fingerprints.
+rows in corpus order. Ids, rows and occurrence positions are int32 while they fit
+(to_id_dtype), int64 past that. Everything here is a pure transform of the fingerprints.
 """
 
 from __future__ import annotations
@@ -22,11 +23,21 @@ import pyarrow.compute as pc
 from parsers.fingerprint import NUM_PERM, Fingerprint
 
 Ints = npt.NDArray[np.int64]
+# Row numbers, anchor ids and positions among all anchor occurrences: int32 where they fit
+# (to_id_dtype), else int64. At 100k occ, post_rows and post_after are 21.5M long, 172 MB
+# each as int64; all three and their temporaries halve.
+Ids = npt.NDArray[np.signedinteger[Any]]
 Floats = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
-# Articles' anchors are converted to Arrow and encoded in this many parts (to_anchor_codes).
-ARROW_PARTS = 4
+# Articles' anchors are converted to Arrow and encoded in this many parts (to_anchor_codes);
+# two are held at once. At 100k, 4 parts peaked ~550 MB over the start, 16 ~250-300 MB
+# (32: ~210), in the same time within the noise (3.7-6.6 s wall).
+ARROW_PARTS = 16
 _ANCHORS = pa.list_(pa.string())
+# Largest count held in int32 ids: ids, positions and one past them (+1, ptr[r + 1]) fit.
+INT32_LIMIT = 2**31 - 2
+# Codes checked or numbered this many at a time: no temporaries of all 21M at 100k.
+_CHECK_CHUNK = 1 << 20
 # Any integer dtype: to_slices keeps its input's (int32 common ids stay int32).
 IntT = TypeVar("IntT", bound=np.integer[Any])
 
@@ -39,16 +50,16 @@ class MatchIndex:
     rows: dict[str, int]
     vocab: dict[str, int]
     kinds: list[str]
-    df: Ints
+    df: Ids
     # CSR: anchor ids of row r are occ[ptr[r]:ptr[r + 1]], in the fingerprint's order.
     ptr: Ints
-    occ: Ints
+    occ: Ids
     # CSR: rows holding anchor a are post_rows[post_ptr[a]:post_ptr[a + 1]], ascending.
     post_ptr: Ints
-    post_rows: Ints
+    post_rows: Ids
     # Per occurrence: the position in post_rows just past its row's run in its anchor's
     # posting: where the rows after it start.
-    post_after: Ints
+    post_after: Ids
     minhash: Ints
     lang: Ints
     cyrillic: Bools
@@ -57,13 +68,18 @@ class MatchIndex:
     # CSR over content-hash groups and over LSH (band, key) groups; band_group is -1 for
     # articles too short to be banded.
     hash_ptr: Ints
-    hash_rows: Ints
+    hash_rows: Ids
     band_group: Ints
     band_ptr: Ints
-    band_rows: Ints
+    band_rows: Ids
     # Rows whose anchor tuple repeats an anchor: array sums would miscount them, so their
     # pairs always go to the exact Python bound.
     repeats: Bools
+
+
+def to_id_dtype(*counts: int) -> type[np.signedinteger[Any]]:
+    """int32 when every id and position below the counts (and one past) fits, else int64."""
+    return np.int32 if max(counts, default=0) <= INT32_LIMIT else np.int64
 
 
 def to_codes(values: Iterable[str], count: int = -1) -> tuple[Ints, dict[str, int]]:
@@ -77,76 +93,154 @@ def to_codes(values: Iterable[str], count: int = -1) -> tuple[Ints, dict[str, in
 
 def to_anchor_codes(
     fps: Sequence[Fingerprint], workers: int = 1
-) -> tuple[Ints, Ints, dict[str, int]]:
+) -> tuple[Ints, Ids, dict[str, int]]:
     """CSR (ptr, codes) of every article's anchors with first-seen codes, and the code table.
 
-    With workers > 1, Arrow encodes one part of the articles in a thread (it releases the
-    GIL there) while the next part is converted (which holds it).
+    Codes are int32 where they fit (to_id_dtype). With workers > 1, Arrow encodes one part
+    of the articles in a thread (it releases the GIL there) while the next part is converted
+    (which holds it).
     """
     try:
         # Arrow encodes 21M anchors at 100k in about half of to_codes' time (measured).
         parts = _to_arrow_codes(fps, workers)
     except (pa.ArrowException, UnicodeEncodeError):
         parts = None
-    if parts is not None:
+    _release_arrow()
+    # Arrow numbers values by first appearance; checked, as to_codes' order is relied on.
+    if parts is not None and _is_first_seen(parts[1]):
         ptr, codes, vocab = parts
-        # Arrow numbers values by first appearance; checked, as to_codes' order is relied on.
-        seen = np.maximum.accumulate(codes) if len(codes) else codes
-        if len(codes) == 0 or (seen[0] == 0 and bool((np.diff(seen) <= 1).all())):
-            return ptr, codes, dict(zip(vocab, range(len(vocab)), strict=True))
+        return ptr, codes, dict(zip(vocab, range(len(vocab)), strict=True))
+    del parts
     # Strings Arrow cannot hold (lone surrogates) or another numbering: the dict path.
+    ptr = _to_anchor_ptr(fps)
+    codes, table = to_codes(itertools.chain.from_iterable(fp.anchors for fp in fps), int(ptr[-1]))
+    return ptr, codes.astype(to_id_dtype(len(codes), len(fps)), copy=False), table
+
+
+def _to_anchor_ptr(fps: Sequence[Fingerprint]) -> Ints:
+    """CSR offsets of the articles' anchors."""
     lengths = np.fromiter((len(fp.anchors) for fp in fps), dtype=np.int64, count=len(fps))
     ptr = np.zeros(len(fps) + 1, dtype=np.int64)
     np.cumsum(lengths, out=ptr[1:])
-    codes, table = to_codes(itertools.chain.from_iterable(fp.anchors for fp in fps), int(ptr[-1]))
-    return ptr, codes, table
+    return ptr
 
 
-def _to_arrow_codes(fps: Sequence[Fingerprint], workers: int) -> tuple[Ints, Ints, list[str]]:
-    """(ptr, codes, vocab) by Arrow's dictionary encoding, in ARROW_PARTS parts of the articles."""
+def _is_first_seen(codes: Ids) -> bool:
+    """Whether codes start at 0 and each is at most one past all before it (first-seen)."""
+    # In chunks: a running maximum and its differences over all 21M codes at 100k were two
+    # more full-length arrays (172 MB as int64).
+    top = -1
+    for start in range(0, len(codes), _CHECK_CHUNK):
+        seen = np.maximum.accumulate(codes[start : start + _CHECK_CHUNK])
+        np.maximum(seen, top, out=seen)
+        if int(seen[0]) > top + 1 or bool((np.diff(seen) > 1).any()):
+            return False
+        top = int(seen[-1])
+    return True
+
+
+def _to_arrow_codes(fps: Sequence[Fingerprint], workers: int) -> tuple[Ints, Ids, list[str]]:
+    """(ptr, codes, vocab) by Arrow's dictionary encoding, in ARROW_PARTS parts of the articles.
+
+    Each part's Arrow lists and encoding are dropped once its codes are merged: at most two
+    parts are held at once (one converted while the one before is encoded).
+    """
     size = -(-len(fps) // ARROW_PARTS) or 1
     starts = range(0, max(len(fps), 1), size)
+    ptr = _to_anchor_ptr(fps)
+    merged = _ArrowCodes(np.empty(int(ptr[-1]), dtype=to_id_dtype(int(ptr[-1]), len(fps))))
     converted = (pa.array([fp.anchors for fp in fps[k : k + size]], _ANCHORS) for k in starts)
-    lists: list[Any] = []
     if workers <= 1:
-        lists = list(converted)
-        parts = [part.values.dictionary_encode() for part in lists]
-    else:
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            encoding: list[Future[Any]] = []
-            for part in converted:
-                lists.append(part)
-                encoding.append(pool.submit(part.values.dictionary_encode))
-            parts = [future.result() for future in encoding]
-    ptr = np.zeros(len(fps) + 1, dtype=np.int64)
-    offsets = [np.asarray(part.offsets.to_numpy(), dtype=np.int64) for part in lists]
-    ends = np.cumsum([0, *(int(o[-1]) for o in offsets)])
-    ptr[1:] = np.concatenate([o[1:] + end for o, end in zip(offsets, ends, strict=False)])
-    # A part's codes are first-seen within it; the vocabulary grows by each part's new values
-    # in their order there, so the merged codes are first-seen over all parts.
-    vocab = parts[0].dictionary
-    codes = [parts[0].indices.to_numpy(zero_copy_only=False).astype(np.int64)]
-    for part in parts[1:]:
-        known = pc.index_in(part.dictionary, value_set=vocab)
+        for part in converted:
+            merged.add(part.values.dictionary_encode())
+        return ptr, merged.codes, merged.vocab_list()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending: Future[Any] | None = None
+        for part in converted:
+            encoding = pool.submit(part.values.dictionary_encode)
+            del part
+            if pending is not None:
+                merged.add(pending.result())
+            pending = encoding
+        if pending is not None:
+            merged.add(pending.result())
+    return ptr, merged.codes, merged.vocab_list()
+
+
+def _release_arrow() -> None:
+    """Return the memory Arrow's pool kept from the encoding to the system."""
+    # mimalloc keeps freed pages a while: at 100k ~180 MB stayed resident through the rest
+    # of matching (measured: +290 MB held after to_anchor_codes without, +105 MB with).
+    pa.default_memory_pool().release_unused()
+
+
+class _ArrowCodes:
+    """Codes of Arrow dictionary-encoded parts merged into one first-seen numbering."""
+
+    def __init__(self, codes: Ids) -> None:
+        """Merge into `codes` (as long as all parts' values together)."""
+        self.codes = codes
+        self.filled = 0
+        self.vocab: Any = None
+
+    def add(self, part: Any) -> None:
+        """Append one part's codes; its new values extend the vocabulary in their order there."""
+        # A part's codes are first-seen within it; the vocabulary grows by each part's new
+        # values in their order there, so the merged codes are first-seen over all parts.
+        indices = part.indices.to_numpy(zero_copy_only=False)
+        out = self.codes[self.filled : self.filled + len(indices)]
+        self.filled += len(indices)
+        if self.vocab is None:
+            out[:] = indices
+            self.vocab = part.dictionary
+            return
+        known = pc.index_in(part.dictionary, value_set=self.vocab)
         new = np.asarray(known.is_null().to_numpy(zero_copy_only=False), dtype=bool)
-        remap = np.asarray(known.fill_null(0).to_numpy(), dtype=np.int64)
-        remap[new] = len(vocab) + np.arange(int(new.sum()), dtype=np.int64)
-        codes.append(remap[part.indices.to_numpy(zero_copy_only=False).astype(np.int64)])
-        vocab = pa.concat_arrays([vocab, part.dictionary.filter(pa.array(new))])
-    return ptr, np.concatenate(codes), vocab.to_pylist()
+        remap = np.array(known.fill_null(0).to_numpy(), dtype=self.codes.dtype)
+        remap[new] = len(self.vocab) + np.arange(int(new.sum()), dtype=self.codes.dtype)
+        np.take(remap, indices, out=out)
+        self.vocab = pa.concat_arrays([self.vocab, part.dictionary.filter(pa.array(new))])
+
+    def vocab_list(self) -> list[str]:
+        """The merged vocabulary in code order."""
+        return [] if self.vocab is None else list(self.vocab.to_pylist())
 
 
-def to_groups(codes: Ints, n_groups: int) -> tuple[Ints, Ints]:
-    """CSR (ptr, rows) of the rows in each group; negative codes belong to no group."""
-    keep = np.flatnonzero(codes >= 0)
-    # Sorting (code, position) as one int64 is stable by construction and several times
-    # faster than a stable argsort of the codes.
+def to_groups(codes: Ids, n_groups: int) -> tuple[Ints, Ids]:
+    """CSR (ptr, rows) of the rows in each group; negative codes belong to no group.
+
+    The rows are int32 where they fit (to_id_dtype).
+    """
     size = max(len(codes), 1)
-    order = np.sort(codes[keep] * size + keep) % size
-    counts = np.bincount(codes[keep], minlength=n_groups)
+    # Sorting (code, position) as one int64 is stable by construction and several times
+    # faster than a stable argsort of the codes. Built, sorted and reduced in place: on 21.2M
+    # codes (the occurrences at 100k) +325 MB at the peak, int32 rows included, not +490.
+    if len(codes) and int(codes.min()) < 0:
+        keep: Ints | None = np.flatnonzero(codes >= 0)
+        keys = codes[keep].astype(np.int64)
+        counts = np.bincount(keys, minlength=n_groups)
+    else:
+        keep = None
+        keys = codes.astype(np.int64)
+        counts = np.bincount(codes, minlength=n_groups)
+    keys *= size
+    if keep is None:
+        _add_positions(keys)
+    else:
+        keys += keep
+        del keep
+    keys.sort()
+    keys %= size
     ptr = np.zeros(n_groups + 1, dtype=np.int64)
     np.cumsum(counts, out=ptr[1:])
-    return ptr, order.astype(np.int64)
+    return ptr, keys.astype(to_id_dtype(size))
+
+
+def _add_positions(keys: Ints) -> None:
+    """keys[k] += k, a chunk at a time (no full-length arange)."""
+    for start in range(0, len(keys), _CHECK_CHUNK):
+        chunk = keys[start : start + _CHECK_CHUNK]
+        chunk += np.arange(start, start + len(chunk), dtype=np.int64)
 
 
 def to_band_groups(minhash: Ints, banded: Bools, bands: int, rows: int) -> Ints:
@@ -173,9 +267,13 @@ def to_match_index(
 ) -> MatchIndex:
     """Intern anchors and lay the fingerprints out as arrays (LSH groups in a second thread)."""
     n = len(fps)
-    if any(len(fp.minhash) != NUM_PERM for fp in fps):
+    if any(len(fp.minhash) != NUM_PERM * 8 for fp in fps):
         raise ValueError(f"a MinHash signature is not {NUM_PERM} long")
-    minhash = np.array([fp.minhash for fp in fps], dtype=np.int64).reshape(n, NUM_PERM)
+    minhash = (
+        np.frombuffer(b"".join(fp.minhash for fp in fps), dtype="<u8")
+        .astype(np.int64)
+        .reshape(n, NUM_PERM)
+    )
     banded = np.fromiter((fp.n_tokens >= 20 for fp in fps), dtype=bool, count=n)
     if workers <= 1:
         band_group = to_band_groups(minhash, banded, lsh_bands, lsh_rows)
@@ -196,17 +294,14 @@ def _to_anchor_index(
     """The index around given MinHash rows and LSH groups: anchors, postings, hash groups."""
     n = len(fps)
     ptr, occ, vocab = to_anchor_codes(fps, workers)
-    df = np.bincount(occ, minlength=len(vocab)).astype(np.int64)
-    row_of_occ = np.repeat(np.arange(n, dtype=np.int64), np.diff(ptr))
+    ids_dtype = to_id_dtype(len(occ), n)
+    df = np.bincount(occ, minlength=len(vocab)).astype(ids_dtype)
     post_ptr, post_order = to_groups(occ, len(vocab))
-    post_rows = row_of_occ[post_order]
-    post_after = np.empty(len(occ), dtype=np.int64)
+    post_rows = to_row_of(ptr, ids_dtype)[post_order]
+    post_after = np.empty(len(occ), dtype=ids_dtype)
     post_after[post_order] = to_run_ends(post_ptr, post_rows)
-    # Within one anchor's posting a repeated anchor shows as the same row twice in a row.
-    same = np.flatnonzero(post_rows[1:] == post_rows[:-1])
-    same = same[post_ptr[np.searchsorted(post_ptr, same, side="right")] > same + 1]
-    repeats = np.zeros(n, dtype=bool)
-    repeats[post_rows[same]] = True
+    del post_order
+    repeats = _to_repeats(post_ptr, post_rows, n)
     lang, _ = to_codes([fp.lang for fp in fps])
     hash_group, hashes = to_codes([fp.content_sha256 for fp in fps])
     hash_ptr, hash_rows = to_groups(hash_group, len(hashes))
@@ -239,6 +334,21 @@ def _to_anchor_index(
     )
 
 
+def to_row_of(ptr: Ints, dtype: type[np.signedinteger[Any]] = np.int64) -> Ids:
+    """The row of each position of a CSR laid out by ptr."""
+    return np.repeat(np.arange(len(ptr) - 1, dtype=dtype), np.diff(ptr))
+
+
+def _to_repeats(post_ptr: Ints, post_rows: Ids, n: int) -> Bools:
+    """Rows whose anchor tuple repeats an anchor."""
+    # Within one anchor's posting a repeated anchor shows as the same row twice in a row.
+    same = np.flatnonzero(post_rows[1:] == post_rows[:-1])
+    same = same[post_ptr[np.searchsorted(post_ptr, same, side="right")] > same + 1]
+    repeats = np.zeros(n, dtype=bool)
+    repeats[post_rows[same]] = True
+    return repeats
+
+
 def to_slices(ptr: Ints, values: npt.NDArray[IntT], which: Ints) -> npt.NDArray[IntT]:
     """The CSR slices values[ptr[k]:ptr[k + 1]] for each k in `which`, concatenated."""
     starts = ptr[which]
@@ -254,19 +364,27 @@ def to_spans(values: npt.NDArray[IntT], starts: Ints, lens: Ints) -> npt.NDArray
     return values[offsets + np.arange(total, dtype=np.int64)]
 
 
-def to_run_ends(ptr: Ints, values: Ints) -> Ints:
-    """Per position of a CSR of ascending slices: the position just past its run of equal values."""
+def to_run_ends(ptr: Ints, values: Ids) -> Ids:
+    """Per position of a CSR of ascending slices: the position just past its run of equal values.
+
+    int32 where the positions fit (to_id_dtype).
+    """
     size = len(values)
     if size == 0:
         return values.copy()
     # A run ends before a different value or a slice's start (equal values across slices differ).
     last = np.ones(size, dtype=bool)
-    last[:-1] = values[1:] != values[:-1]
+    np.not_equal(values[1:], values[:-1], out=last[:-1])
     starts = ptr[1:-1]
     last[starts[(starts > 0) & (starts < size)] - 1] = True
-    ends = np.where(last, np.arange(1, size + 1, dtype=np.int64), size)
-    # The nearest run end at or after each position: a minimum accumulated from the back.
-    return np.minimum.accumulate(ends[::-1])[::-1]
+    ends = np.arange(1, size + 1, dtype=to_id_dtype(size))
+    ends[np.logical_not(last, out=last)] = size
+    del last
+    # The nearest run end at or after each position: a minimum accumulated from the back,
+    # in place.
+    backwards = ends[::-1]
+    np.minimum.accumulate(backwards, out=backwards)
+    return ends
 
 
 def to_row_sums(ptr: Ints, values: Floats, n: int) -> Floats:
@@ -281,9 +399,17 @@ def to_row_sums(ptr: Ints, values: Floats, n: int) -> Floats:
     return sums
 
 
-def to_unique(values: Ints, mark: Ints) -> Ints:
-    """Distinct values in first-seen order; `mark` is scratch of the value range, left dirty."""
+def to_unique(values: Ints, mark: Ids) -> Ints:
+    """Distinct values, each at its last occurrence; `mark` is scratch of the value range (dirty).
+
+    Positions are written to mark in its integer type (of repeated writes to one cell the
+    last stays); when they would not fit there, the last positions come from a sort instead.
+    """
     if len(values) == 0:
         return values
-    mark[values] = np.arange(len(values), dtype=np.int64)
-    return values[mark[values] == np.arange(len(values), dtype=np.int64)]
+    if len(values) - 1 > np.iinfo(mark.dtype).max:
+        _, last = np.unique(values[::-1], return_index=True)
+        return values[np.sort(len(values) - 1 - last)]
+    positions = np.arange(len(values), dtype=mark.dtype)
+    mark[values] = positions
+    return values[mark[values] == positions]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from parsers.match_index import Floats, Ints
+from parsers.match_index import Floats, Ids, Ints
 
 # 2048 bits: two articles of ~130 common anchors (German name bigrams on the 100k bench)
 # meet in ~130²/2048 ≈ 8 buckets by chance, well under the threshold's weight. 1024 bits (more
@@ -41,12 +41,13 @@ class Sketch:
     top: Floats
 
 
-def to_buckets(anchors: Ints) -> Ints:
+def to_buckets(anchors: Ids) -> Ints:
     """Bucket of each anchor id: a multiplicative hash, so related ids spread out."""
-    return ((anchors * 2654435761) >> 16) % SKETCH_BITS
+    # In int64 whatever the ids' type: int32 ids times the constant would overflow.
+    return ((anchors.astype(np.int64) * 2654435761) >> 16) % SKETCH_BITS
 
 
-def to_sketch(ptr: Ints, anchors: Ints, weights: Floats) -> Sketch:
+def to_sketch(ptr: Ints, anchors: Ids, weights: Floats) -> Sketch:
     """Sketch of CSR rows of anchor ids (weights per anchor id); zero weights set no bit."""
     rows = len(ptr) - 1
     bits = np.zeros((rows, _WORDS), dtype=np.uint64)
@@ -63,7 +64,7 @@ def to_sketch(ptr: Ints, anchors: Ints, weights: Floats) -> Sketch:
 
 
 def _fill(
-    bits: npt.NDArray[np.uint64], top: Floats, row_of: Ints, anchors: Ints, weights: Floats
+    bits: npt.NDArray[np.uint64], top: Floats, row_of: Ints, anchors: Ids, weights: Floats
 ) -> None:
     """Set the bits and the heaviest-bucket sums of one chunk of rows (row_of is chunk-local)."""
     if len(anchors) == 0:
@@ -129,9 +130,12 @@ def to_nibbles(minhash: Ints) -> npt.NDArray[np.uint64]:
     rows, perm = minhash.shape
     if perm % 16:
         raise ValueError(f"{perm} MinHash values do not fill 64-bit words")
-    nibbles = (minhash & 15).astype(np.uint64).reshape(rows, perm // 16, 16)
-    shifts = np.arange(0, 64, 4, dtype=np.uint64)
-    return np.bitwise_or.reduce(nibbles << shifts, axis=2)
+    # Value 16 * w + j of a row goes to bits 4j..4j+3 of its word w, one j at a time: the
+    # whole-array temporaries were 3 x 51 MB at 100k, at to_corpus's peak then.
+    nibbles = np.zeros((rows, perm // 16), dtype=np.uint64)
+    for j in range(16):
+        nibbles |= (minhash[:, j::16] & 15).astype(np.uint64) << np.uint64(4 * j)
+    return nibbles
 
 
 def to_equal_bound(nibbles: npt.NDArray[np.uint64], xs: Ints, ys: Ints) -> Ints:

@@ -22,7 +22,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -37,6 +37,7 @@ from parsers.match_filter import (
 from parsers.match_index import Bools, Floats, Ints, MatchIndex, to_match_index
 from parsers.match_scores import to_edge_rows
 from parsers.match_threads import map_blocks, paused_gc, usable_cores
+from parsers.minhash import SIG_DTYPE
 
 # Weight of each anchor kind on top of its IDF. Dates, percentages and amounts are specific
 # to one event; years recur in background sentences; slug/title bigrams only help where a
@@ -146,10 +147,14 @@ def to_corpus(fingerprints: Iterable[Fingerprint], workers: int = 1) -> Corpus:
     floor = MASS_FLOOR * masses[len(masses) // 2] if masses else 0.0
     max_posting = min(MAX_POSTING, max(MIN_POSTING, len(fps) // 100))
     kind_names, kind_codes = np.unique(np.array(index.kinds, dtype=str), return_inverse=True)
+    arrays = to_match_arrays(index, weights, max_posting, QUERY_ANCHORS, workers)
+    # post_after only places to_match_arrays' *_after arrays: not held through the blocks
+    # (85 MB at 100k).
+    index = replace(index, post_after=index.post_after[:0])
     return Corpus(
         fps=fps,
         index=index,
-        arrays=to_match_arrays(index, weights, max_posting, QUERY_ANCHORS, workers),
+        arrays=arrays,
         weight=weight,
         kind_of=kind_of,
         names=list(index.vocab),
@@ -320,8 +325,12 @@ def minhash_similarity(x: Fingerprint, y: Fingerprint) -> float:
     """Estimated Jaccard similarity of the two articles' word 3-shingles."""
     if x.n_tokens == 0 or y.n_tokens == 0:
         return 0.0
-    same = sum(1 for p, q in zip(x.minhash, y.minhash, strict=True) if p == q)
-    return same / len(x.minhash)
+    # Signatures are uint64 bytes (parsers.minhash): compare values, not bytes.
+    xs = np.frombuffer(x.minhash, dtype=SIG_DTYPE)
+    ys = np.frombuffer(y.minhash, dtype=SIG_DTYPE)
+    if len(xs) != len(ys):
+        raise ValueError(f"minhash lengths differ: {len(xs)} and {len(ys)}")
+    return int(np.count_nonzero(xs == ys)) / len(xs)
 
 
 def _usable(anchors: Iterable[str], cross_script: bool) -> set[str]:

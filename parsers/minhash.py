@@ -1,8 +1,14 @@
-"""MinHash signatures over word 3-shingles: near-duplicates within one language."""
+"""MinHash signatures over word 3-shingles: near-duplicates within one language.
+
+A signature is bytes: its NUM_PERM values as little-endian uint64 (SIG_DTYPE), one object
+of 8 * NUM_PERM bytes where a tuple of Python ints held ~2.3 KB per fingerprint.
+"""
 
 from __future__ import annotations
 
+import struct
 import zlib
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -20,14 +26,27 @@ _PERM_B = _RNG.integers(0, 2**32 - 1, size=NUM_PERM, dtype=np.uint64)
 _BLOCK = 1024
 _PERM_A_ROWS = np.repeat(_PERM_A[:, None], _BLOCK, axis=1)
 _PERM_B_ROWS = np.repeat(_PERM_B[:, None], _BLOCK, axis=1)
-EMPTY_SIG = (0xFFFFFFFF,) * NUM_PERM
+SIG_DTYPE = np.dtype("<u8")
+EMPTY_SIG = np.full(NUM_PERM, 0xFFFFFFFF, dtype=SIG_DTYPE).tobytes()
 # Odd multipliers that spread word hashes before they are combined into shingle hashes.
 _MIX_1 = np.uint64(0x9E3779B1)
 _MIX_2 = np.uint64(0x85EBCA77)
 _MASK = np.uint64(0xFFFFFFFF)
 
 
-def to_minhash(words: list[str]) -> tuple[int, ...]:
+# struct, not numpy, for one signature: 4 µs where np.array took 8 (64 values, stored rows).
+def pack_signature(values: Iterable[int]) -> bytes:
+    """A signature's bytes from its values (each in 0 .. 2**64 - 1)."""
+    ints = list(values)
+    return struct.pack(f"<{len(ints)}Q", *ints)
+
+
+def unpack_signature(signature: bytes) -> list[int]:
+    """A signature's values as Python ints, in permutation order."""
+    return list(struct.unpack(f"<{len(signature) // SIG_DTYPE.itemsize}Q", signature))
+
+
+def to_minhash(words: list[str]) -> bytes:
     """MinHash signature over word 3-shingles (stable crc32 hashes, fixed permutations).
 
     A shingle's hash combines its words' crc32 hashes in numpy, which is several times
@@ -40,14 +59,14 @@ def to_minhash(words: list[str]) -> tuple[int, ...]:
     )
 
 
-def to_minhash_of_hashes(word_hashes: np.ndarray) -> tuple[int, ...]:
+def to_minhash_of_hashes(word_hashes: np.ndarray) -> bytes:
     """to_minhash of words given as their crc32 hashes (uint64), in text order."""
     if not len(word_hashes):
         return EMPTY_SIG
     return _signature(word_hashes)
 
 
-def _signature(word_hashes: np.ndarray) -> tuple[int, ...]:
+def _signature(word_hashes: np.ndarray) -> bytes:
     """Minimum of every permutation over the shingle hashes of these word hashes."""
     if len(word_hashes) < 3:
         hashes = word_hashes[:1]
@@ -59,7 +78,7 @@ def _signature(word_hashes: np.ndarray) -> tuple[int, ...]:
     minima = _block_minima(hashes[:_BLOCK])
     for start in range(_BLOCK, len(hashes), _BLOCK):
         np.minimum(minima, _block_minima(hashes[start : start + _BLOCK]), out=minima)
-    return tuple(minima.tolist())
+    return minima.astype(SIG_DTYPE, copy=False).tobytes()
 
 
 def _block_minima(hashes: np.ndarray) -> np.ndarray:

@@ -6,7 +6,11 @@ import sys
 from dataclasses import replace
 from datetime import UTC, datetime
 
+import numpy as np
+
 from parsers.fingerprint import Fingerprint, fold_ascii, to_fingerprint, to_text_anchors
+from parsers.minhash import _MIX_1, _MIX_2, _PERM_A, _PERM_B, _PRIME, EMPTY_SIG, unpack_signature
+from parsers.pieces import to_pieces, to_word_hashes
 from parsers.records import Citation
 from tests.parsers.matching_texts import article, seed_article
 
@@ -81,7 +85,20 @@ def test_minhash_is_deterministic_and_equal_for_equal_text() -> None:
     one = to_fingerprint(seed_article("000"))
     two = to_fingerprint(seed_article("000"))
     assert one.minhash == two.minhash
-    assert len(set(one.minhash)) > 1
+    assert len(set(unpack_signature(one.minhash))) > 1
+
+
+def test_minhash_bytes_are_the_permutation_minima_of_the_article() -> None:
+    # Computed apart from parsers.minhash: numpy's own remainder over all shingles at once.
+    fp = to_fingerprint(seed_article("000"))
+    hashes = to_word_hashes(to_pieces(seed_article("000").text))
+    shingles = ((hashes[:-2] * _MIX_1) ^ (hashes[1:-1] * _MIX_2) ^ hashes[2:]) & np.uint64(
+        2**32 - 1
+    )
+    minima = ((_PERM_A[:, None] * shingles[None, :] + _PERM_B[:, None]) % _PRIME).min(axis=1)
+    assert len(shingles) > 100
+    assert fp.minhash == minima.astype("<u8").tobytes()
+    assert fp.to_row()["minhash"] == [int(v) for v in minima]
 
 
 def test_row_round_trip() -> None:
@@ -93,6 +110,11 @@ def test_row_round_trip() -> None:
     assert Fingerprint.from_row(row) == fp
     iso = {**row, "published_at": "2024-06-05T08:00:00+00:00"}
     assert Fingerprint.from_row(iso) == fp
+    # The warehouse stores the MinHash as its 64 numbers; bytes read back as they are.
+    assert row["minhash"] == unpack_signature(fp.minhash)
+    assert all(type(v) is int for v in row["minhash"])  # type: ignore[attr-defined]
+    assert Fingerprint.from_row({**row, "minhash": fp.minhash}) == fp
+    assert Fingerprint.from_row({**row, "minhash": []}).minhash == EMPTY_SIG
 
 
 def test_seed_translation_pair_shares_rare_anchors() -> None:

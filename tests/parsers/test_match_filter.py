@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from parsers import match_filter
+from parsers import match_filter, match_index
 from parsers.fingerprint import Fingerprint
 from parsers.match_filter import Scratch, candidate_pairs, survivor_pairs
-from parsers.matching import MIN_SHARED, THRESHOLD, to_corpus
+from parsers.match_index import to_unique
+from parsers.matching import MIN_SHARED, THRESHOLD, content_edges, to_corpus
 
 
 def _fps(seed: int, repeats: bool = True) -> list[Fingerprint]:
@@ -127,3 +128,28 @@ def test_asked_after_is_past_the_askers_at_or_before_each_row() -> None:
             for a, r in zip(arrays.askable_occ.tolist(), rows.tolist(), strict=True)
         ]
         assert arrays.askable_after.tolist() == expected
+
+
+def test_ids_past_int32_take_int64_and_give_the_same_edges(monkeypatch: pytest.MonkeyPatch) -> None:
+    fps = _fps(5)
+    fitted = to_corpus(fps)
+    assert fitted.index.occ.dtype == np.int32 and fitted.arrays.askable_after.dtype == np.int32
+    edges = content_edges(fps, [], workers=1)
+    # Counts past the limit: ids, rows and positions fall back to int64.
+    monkeypatch.setattr(match_index, "INT32_LIMIT", 3)
+    wide = to_corpus(fps)
+    for name in ("occ", "df", "post_rows", "hash_rows", "band_rows"):
+        assert getattr(wide.index, name).dtype == np.int64, name
+        assert getattr(wide.index, name).tolist() == getattr(fitted.index, name).tolist(), name
+    assert wide.arrays.askable_after.dtype == np.int64
+    assert wide.arrays.askable_after.tolist() == fitted.arrays.askable_after.tolist()
+    assert edges and content_edges(fps, [], workers=1) == edges
+
+
+def test_unique_positions_past_the_mark_type_come_from_a_sort() -> None:
+    values = np.random.default_rng(2).integers(0, 50, size=300).astype(np.int64)
+    # The marks keep each value's last position, and so its last occurrence.
+    expected = list(dict.fromkeys(values.tolist()[::-1]))[::-1]
+    # int8 marks hold positions up to 127: 300 values take the sort.
+    assert to_unique(values, np.zeros(50, dtype=np.int8)).tolist() == expected
+    assert to_unique(values, np.zeros(50, dtype=np.int32)).tolist() == expected

@@ -9,10 +9,11 @@ import numpy as np
 from parsers.fingerprint import NUM_PERM, Fingerprint, to_fingerprint
 from parsers.match_index import to_row_sums
 from parsers.matching import THRESHOLD, Corpus, Edge, _array_edges, _bounded_edge, to_corpus
+from parsers.minhash import pack_signature
 from tests.parsers.matching_texts import SHORT_ARTICLES, seed_article
 
-SIG = tuple(range(NUM_PERM))
-HALF = tuple(k if k % 2 else -k - 1 for k in range(NUM_PERM))
+SIG = pack_signature(range(NUM_PERM))
+HALF = pack_signature(k if k % 2 else k + NUM_PERM for k in range(NUM_PERM))
 EdgeKey = tuple[str, str, float, tuple[tuple[str, float], ...]]
 
 
@@ -57,8 +58,7 @@ CASES = [
     *(_fp(f"filler-{k}", f"num:{1000 + k}", f"nm:other {k}") for k in range(40)),
 ]
 TEXTS = [
-    to_fingerprint(a)
-    for a in (*(seed_article(n) for n in ("000", "001", "002")), *SHORT_ARTICLES)
+    to_fingerprint(a) for a in (*(seed_article(n) for n in ("000", "001", "002")), *SHORT_ARTICLES)
 ]
 
 
