@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -17,7 +16,6 @@ import duckdb
 import pyarrow as pa
 
 from parsers.records import Article, Page
-from warehouse.db import MEMORY
 from warehouse.errors import to_clear_error
 from warehouse.rows import (
     PAGE_META_SCHEMA,
@@ -41,11 +39,6 @@ CHUNK_ROWS = 10_000
 PAGE_CHUNK_ROWS = 1_000
 # Compression methods a load's commit does not try (see load_batch).
 NOT_COMPRESSED = "fsst"
-_SIZE = re.compile(r"([0-9.]+)\s*([a-z]*)")
-_UNITS = {
-    "": 1, "b": 1, "bytes": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
-    "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40,
-}
 # Columns a page with its archived body updates in place: not its key, nor what the body fixes.
 _PAGE_META = tuple(
     n for n in PAGE_META_SCHEMA.names if n not in ("url", "body_sha256", "body_bytes")
@@ -117,8 +110,6 @@ def load_batch(
     process mid-load.
     """
     now = datetime.now(UTC)
-    room = load_memory(batch_bytes(batch), to_bytes(MEMORY), _ram_bytes())
-    con.execute(f"set memory_limit = '{room}B'")
     # FSST is what the commit's compression spends most on (the paragraphs column): without it
     # a 10k night's load took ~11% less time for a file ~10% larger (639 -> 703 MB).
     con.execute(f"set disabled_compression_methods = '{NOT_COMPRESSED}'")
@@ -147,7 +138,6 @@ def load_batch(
             raise
         finally:
             with contextlib.suppress(duckdb.Error):
-                con.execute(f"set memory_limit = '{MEMORY}'")  # the connection's cap (warehouse.db)
                 con.execute("reset disabled_compression_methods")
     return LoadCounts(
         articles_new=new,
@@ -159,42 +149,6 @@ def load_batch(
         stories=n_stories,
         members=len(batch.members),
     )
-
-
-def batch_bytes(batch: LoadBatch) -> int:
-    """Roughly what the batch's new rows take in DuckDB before the commit writes them."""
-    chars = sum(len(p) for a in batch.articles for p in a.body)
-    # Text is in articles.body, articles.paragraphs and article_versions.body; UTF-8 of German
-    # and Vietnamese ~1.2 bytes a character; a fingerprint's JSON ~5.5 KB on the benchmark.
-    # A body not packed yet counts a quarter of its bytes (zlib level 1 on news pages: ~0.24).
-    bodies = sum(
-        len(batch.compressed[p.url]) if p.url in batch.compressed else max(p.body_bytes, 0) // 4
-        for p in batch.pages
-    )
-    return int(chars * 3.6) + bodies + 6_000 * len(batch.fingerprints)
-
-
-def load_memory(needed: int, cap: int, ram: int) -> int:
-    """DuckDB's memory limit for a load: room for the batch, up to a quarter of the RAM.
-
-    DuckDB holds a transaction's new row groups until the commit; over its limit it spills
-    them to a temp file and reads them back. A 100k-article load (~3 GB of rows) under the
-    512 MB connection cap took 89 s to commit instead of 24 s, for ~1.4 GB less memory.
-    """
-    return max(cap, min(int(needed * 1.25), ram // 4))
-
-
-def to_bytes(size: str) -> int:
-    """Bytes of a DuckDB size such as '512MB' or '1.5 GiB' (0 when unreadable)."""
-    match = _SIZE.fullmatch(size.strip().lower())
-    if not match or match.group(2) not in _UNITS:
-        return 0
-    return int(float(match.group(1)) * _UNITS[match.group(2)])
-
-
-def _ram_bytes() -> int:
-    """Physical memory of the machine."""
-    return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
 
 
 def _commit_checkpointed(con: duckdb.DuckDBPyConnection) -> None:

@@ -15,7 +15,7 @@ import pytest
 import warehouse.load
 from parsers.records import Article, Citation, Image, Page, to_article_id
 from warehouse.db import open_warehouse
-from warehouse.load import LoadBatch, load_batch, load_memory, to_bytes
+from warehouse.load import LoadBatch, load_batch
 from warehouse.rows import compress_body
 from warehouse.state import read_pages
 
@@ -304,20 +304,6 @@ def test_a_load_in_slices_writes_what_one_slice_writes(
     sliced = _two_nights(open_warehouse(tmp_path / "sliced.duckdb"))
     assert sliced == whole
     assert [len(whole[t]) for t in _TABLES] == [6, 8, 6, 6]
-
-
-def test_a_load_gets_room_for_its_batch_up_to_a_quarter_of_the_ram() -> None:
-    mb = 10**6
-    assert load_memory(100 * mb, 512 * mb, 16_000 * mb) == 512 * mb  # fits under the cap
-    assert load_memory(3_000 * mb, 512 * mb, 16_000 * mb) == 3_750 * mb
-    assert load_memory(3_000 * mb, 512 * mb, 8_000 * mb) == 2_000 * mb  # a quarter of the RAM
-    assert load_memory(3_000 * mb, 512 * mb, 1_000 * mb) == 512 * mb  # never below the cap
-
-
-def test_duckdb_sizes_read_as_bytes() -> None:
-    assert [to_bytes(s) for s in ("512MB", "1.5 GiB", "488.2 MiB", "100", "80%", "")] == [
-        512 * 10**6, 3 * 2**29, int(488.2 * 2**20), 100, 0, 0,
-    ]
 
 
 def test_the_load_leaves_the_memory_limit_as_it_was(
