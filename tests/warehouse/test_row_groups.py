@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import random
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
+from tests.conftest import ROOT
 from warehouse.db import ROW_GROUP_ROWS, connect, open_warehouse
 
 
@@ -61,6 +65,49 @@ def test_with_duckdbs_own_row_groups_nothing_is_written_before_the_commit(
     written = _written_before_commit(con, path)
     con.close()
     assert written == 0
+
+
+_KILLED_MID_INSERT = """
+import os, random, signal, sys
+import pyarrow as pa
+from pathlib import Path
+from warehouse.db import ROW_GROUP_ROWS, connect
+con = connect(Path(sys.argv[1]))
+rng = random.Random(7)
+con.execute("begin")
+for _ in range(4):
+    texts = [" ".join(rng.choices("abcdefgh", k=200)) for _ in range(ROW_GROUP_ROWS)]
+    rows = pa.table({"body": texts})
+    con.execute("insert into scratch select * from rows")
+print(os.path.getsize(sys.argv[1]), flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_a_load_killed_after_writing_row_groups_leaves_the_warehouse_usable(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "w.duckdb"
+    con = open_warehouse(path)
+    con.execute("create table scratch (body varchar)")
+    con.execute("insert into scratch values ('committed')")
+    con.execute("checkpoint")
+    before = path.stat().st_size
+    con.close()
+    killed = subprocess.run(
+        [sys.executable, "-c", _KILLED_MID_INSERT, str(path)],
+        capture_output=True, text=True, cwd=ROOT, timeout=120,
+    )
+    assert killed.returncode == -signal.SIGKILL
+    assert int(killed.stdout) > before  # row groups were in the file when it died
+    con = open_warehouse(path)
+    assert con.execute("select body from scratch").fetchall() == [("committed",)]
+    con.execute("insert into scratch select 'again ' || range from range(3 * 16384)")
+    con.execute("checkpoint")
+    con.close()
+    con = connect(path, read_only=True)
+    assert con.execute("select count(*) from scratch").fetchone() == (3 * 16384 + 1,)
+    con.close()
 
 
 def test_a_read_only_connection_reads_the_same_tables(tmp_path: Path) -> None:
