@@ -100,7 +100,7 @@ def _detect_script(text: str) -> str | None:
     # Only letters outside the Latin blocks need a Unicode-name lookup (the slow part). None
     # of them is ASCII: scanning only the sample's other characters measured 0.4x the
     # instructions of scanning it all on Vietnamese seeds (mostly ASCII even so).
-    others = [ch for ch in NON_LATIN.findall(_non_ascii(sample)) if ch.isalpha()]
+    others = [ch for ch in NON_LATIN.findall(without_ascii(sample)) if ch.isalpha()]
     if not others:
         return None
     letters = len(LETTER.findall(sample))
@@ -121,12 +121,12 @@ def _detect_script(text: str) -> str | None:
     return dict(SCRIPT_LANGS)[script]
 
 
-def _non_ascii(text: str) -> str:
-    """The characters of text that are not ASCII, in their order."""
+def without_ascii(text: str, ascii_bytes: bytes = _ASCII_BYTES) -> str:
+    """The characters of text but the ASCII ones in ascii_bytes (default: all), in order."""
     # UTF-8 writes ASCII characters, and only them, with bytes below 128: deleting those
     # bytes leaves whole characters. surrogatepass lets a lone surrogate through unchanged.
     utf8 = text.encode("utf-8", "surrogatepass")
-    return utf8.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")
+    return utf8.translate(None, ascii_bytes).decode("utf-8", "surrogatepass")
 
 
 def _has_kana(counts: dict[str, int]) -> bool:

@@ -10,6 +10,7 @@ scalar bound and score decide after it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
@@ -122,17 +123,22 @@ def _to_row_counts(ptr: Ints, keep: Bools) -> Ints:
     # reduceat over the non-empty rows (it reads an empty one as one value), a chunk of rows
     # at a time: a bincount of each kept occurrence's row, or one reduceat (which widens all
     # of keep to int64), held 170 MB more at 100k.
-    rows = len(ptr) - 1
-    counts = np.zeros(rows, dtype=np.int64)
-    step = max(1, rows * WEIGHT_CHUNK // max(int(ptr[-1]), 1))
-    for start in range(0, rows, step):
-        stop = min(rows, start + step)
+    counts = np.zeros(len(ptr) - 1, dtype=np.int64)
+    for start, stop in _row_chunks(ptr):
         part = ptr[start : stop + 1] - ptr[start]
         filled = np.flatnonzero(part[1:] > part[:-1])
         if len(filled):
             chunk = keep[int(ptr[start]) : int(ptr[stop])]
             counts[start + filled] = np.add.reduceat(chunk, part[filled], dtype=np.int64)
     return counts
+
+
+def _row_chunks(ptr: Ints) -> Iterator[tuple[int, int]]:
+    """(start, stop) rows of the CSR laid out by ptr, ~WEIGHT_CHUNK occurrences a chunk."""
+    rows = len(ptr) - 1
+    step = max(1, rows * WEIGHT_CHUNK // max(int(ptr[-1]), 1))
+    for start in range(0, rows, step):
+        yield start, min(rows, start + step)
 
 
 def to_match_arrays(
@@ -250,11 +256,8 @@ def to_weight_sums(ptr: Ints, anchors: Ids, weights: Floats) -> Floats:
     """Per-row sums of weights[anchors] over the CSR rows of ptr (to_row_sums' order)."""
     # A chunk of rows at a time: the gathered weights of all 21M occurrences at 100k were
     # 170 MB at once; per-row sums do not depend on the chunking.
-    rows = len(ptr) - 1
-    sums = np.zeros(rows, dtype=np.float64)
-    step = max(1, rows * WEIGHT_CHUNK // max(int(ptr[-1]), 1))
-    for start in range(0, rows, step):
-        stop = min(rows, start + step)
+    sums = np.zeros(len(ptr) - 1, dtype=np.float64)
+    for start, stop in _row_chunks(ptr):
         lo, hi = int(ptr[start]), int(ptr[stop])
         part = ptr[start : stop + 1] - lo
         sums[start:stop] = to_row_sums(part, weights[anchors[lo:hi]], stop - start)

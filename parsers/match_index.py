@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from parsers.fingerprint import NUM_PERM, Fingerprint
+from parsers.minhash import SIG_DTYPE
 
 Ints = npt.NDArray[np.int64]
 # Row numbers, anchor ids and positions among all anchor occurrences: int32 where they fit
@@ -215,14 +216,9 @@ def to_groups(codes: Ids, n_groups: int) -> tuple[Ints, Ids]:
     # Sorting (code, position) as one int64 is stable by construction and several times
     # faster than a stable argsort of the codes. Built, sorted and reduced in place: on 21.2M
     # codes (the occurrences at 100k) +325 MB at the peak, int32 rows included, not +490.
-    if len(codes) and int(codes.min()) < 0:
-        keep: Ints | None = np.flatnonzero(codes >= 0)
-        keys = codes[keep].astype(np.int64)
-        counts = np.bincount(keys, minlength=n_groups)
-    else:
-        keep = None
-        keys = codes.astype(np.int64)
-        counts = np.bincount(codes, minlength=n_groups)
+    keep = np.flatnonzero(codes >= 0) if len(codes) and int(codes.min()) < 0 else None
+    keys = (codes if keep is None else codes[keep]).astype(np.int64)
+    counts = np.bincount(keys, minlength=n_groups)
     keys *= size
     if keep is None:
         _add_positions(keys)
@@ -267,13 +263,10 @@ def to_match_index(
 ) -> MatchIndex:
     """Intern anchors and lay the fingerprints out as arrays (LSH groups in a second thread)."""
     n = len(fps)
-    if any(len(fp.minhash) != NUM_PERM * 8 for fp in fps):
+    if any(len(fp.minhash) != NUM_PERM * SIG_DTYPE.itemsize for fp in fps):
         raise ValueError(f"a MinHash signature is not {NUM_PERM} long")
-    minhash = (
-        np.frombuffer(b"".join(fp.minhash for fp in fps), dtype="<u8")
-        .astype(np.int64)
-        .reshape(n, NUM_PERM)
-    )
+    joined = b"".join(fp.minhash for fp in fps)
+    minhash = np.frombuffer(joined, dtype=SIG_DTYPE).astype(np.int64).reshape(n, NUM_PERM)
     banded = np.fromiter((fp.n_tokens >= 20 for fp in fps), dtype=bool, count=n)
     if workers <= 1:
         band_group = to_band_groups(minhash, banded, lsh_bands, lsh_rows)

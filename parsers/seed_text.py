@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from parsers.errors import ParseError
-from parsers.lang import detect_nfc_lang
+from parsers.lang import detect_nfc_lang, without_ascii
 from parsers.records import Article, Citation, Image, to_article_id
 from parsers.urls import canonicalize_url
 
@@ -146,12 +146,8 @@ def _normalize(text: str) -> tuple[str, bool]:
 
 def _is_printable(text: str) -> bool:
     """True when every line of text (split at "\\n") is printable."""
-    # Printable ASCII is the bulk of a seed: only the other characters need the Unicode
-    # lookup. UTF-8 writes an ASCII character, and only that, with a byte below 128: what
-    # is left after deleting printable ones is whole characters.
-    utf8 = text.encode("utf-8", "surrogatepass")
-    rest = utf8.translate(None, _PRINTABLE_ASCII)
-    return rest.decode("utf-8", "surrogatepass").isprintable()
+    # Printable ASCII is the bulk of a seed: only the other characters need the Unicode lookup.
+    return without_ascii(text, _PRINTABLE_ASCII).isprintable()
 
 
 def _clean_lines(text: str, printable: bool) -> list[str]:

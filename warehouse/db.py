@@ -120,17 +120,16 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         mode = ", READ_ONLY" if read_only else ""
         con.execute(f"attach '{quoted}' as {CATALOG} (ROW_GROUP_SIZE {ROW_GROUP_ROWS}{mode})")
         con.execute(f"use {CATALOG}")
-    except duckdb.IOException as exc:
+    except BaseException as exc:
         con.close()
+        if not isinstance(exc, duckdb.IOException):
+            raise
         if "lock" in str(exc).lower():
             raise WarehouseLocked(
                 f"the warehouse {path} is in use by another process (a running `quelle run`?); "
                 "try again when it has finished"
             ) from exc
         raise WarehouseError(f"cannot open the warehouse {path}: {exc}") from exc
-    except BaseException:
-        con.close()
-        raise
     return con
 
 
