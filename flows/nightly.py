@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import resource
+import shutil
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -44,8 +45,9 @@ from flows.stages import (
     to_attempt_rows,
     to_fingerprints,
 )
+from parsers.article_spool import ArticleSpool, ids_of
 from parsers.fingerprint import Fingerprint, to_fingerprint
-from parsers.records import Page
+from parsers.records import Article, Page
 from warehouse.db import connect, open_warehouse, run_lock
 from warehouse.errors import to_clear_error
 from warehouse.load import LoadBatch, LoadCounts, load_batch
@@ -113,12 +115,12 @@ class Opening:
 
 
 @task(name="read seeds", cache_policy=NO_CACHE)
-def read_seeds_task(settings: Settings) -> SeedBatch:
-    """Read and parse every seed file the last run did not see unchanged; bad files become
-    rejects."""
+def read_seeds_task(settings: Settings, into: ArticleSpool) -> SeedBatch:
+    """Read and parse every seed file the last run did not see unchanged into the night's
+    spool; bad files become rejects."""
     known = {} if settings.reread_seeds else known_seed_files(settings)
     with progress.stage("seeds", None, get_run_logger()):
-        batch = read_seeds(settings.seeds_dir, known=known)
+        batch = read_seeds(settings.seeds_dir, known=known, into=into)
     get_run_logger().info(
         "%d seed files: %d read into articles, %d unchanged since the last run (not read), "
         "%d rejects",
@@ -209,7 +211,10 @@ def parse_task(pages: list[Page], workers: int) -> ParsedPages:
 
 @task(name="fingerprint articles", cache_policy=NO_CACHE)
 def fingerprint_task(
-    articles: list[Any], known_sha: dict[str, str], workers: int, early: Background[Any, Any] | None
+    articles: Sequence[Article],
+    known_sha: dict[str, str],
+    workers: int,
+    early: Background[Any, Any] | None,
 ) -> list[Fingerprint]:
     """Fingerprint the new and changed articles (unchanged ones keep their stored prints)."""
     changed = changed_articles(articles, known_sha)
@@ -226,7 +231,7 @@ def fingerprint_task(
 
 @task(name="match stories", cache_policy=NO_CACHE)
 def match_task(
-    articles: list[Any],
+    articles: Sequence[Article],
     fps: list[Fingerprint],
     state: WarehouseState,
     seen_ids: set[str],
@@ -405,9 +410,25 @@ def _execute(settings: Settings, work: Callable[[RunSummary], None]) -> State:
 
 def _run(settings: Settings, since: date | None, summary: RunSummary) -> None:
     """The stages in order, filling the summary."""
+    with ArticleSpool(spool_dir(settings.db_path)) as spool:
+        _read_and_fetch(settings, since, summary, spool)
+
+
+def spool_dir(db_path: Path) -> Path:
+    """Where a night spools its articles: beside the warehouse, emptied first (under the run
+    lock, what is there was left by a run that did not end)."""
+    path = db_path.with_name(f"{db_path.name}.articles")
+    shutil.rmtree(path, ignore_errors=True)
+    return path
+
+
+def _read_and_fetch(
+    settings: Settings, since: date | None, summary: RunSummary, spool: ArticleSpool
+) -> None:
+    """Read the seeds into the spool, open the warehouse, then fetch and load."""
     c = summary.counts
     _fault_point(settings, "read_seeds")
-    seeds = _stage(summary, "read_seeds", lambda: read_seeds_task(settings))
+    seeds = _stage(summary, "read_seeds", lambda: read_seeds_task(settings, _by_ref(spool)))
     count_seeds(c, seeds)
     urls = cited_urls(seeds.articles, seeds.unchanged)
     opening = _stage(
@@ -423,7 +444,7 @@ def _run(settings: Settings, since: date | None, summary: RunSummary) -> None:
         Background(to_fingerprint, changed_seeds) as early,
         Packer(_cpu(settings), bodies) as packer,
     ):
-        _fetch_and_load(settings, since, summary, seeds, opening, urls, early, packer)
+        _fetch_and_load(settings, since, summary, seeds, spool, opening, urls, early, packer)
 
 
 def _fetch_and_load(
@@ -431,6 +452,7 @@ def _fetch_and_load(
     since: date | None,
     summary: RunSummary,
     seeds: SeedBatch,
+    articles: ArticleSpool,
     opening: Opening,
     urls: list[str],
     early: Background[Any, Any],
@@ -461,7 +483,9 @@ def _fetch_and_load(
     # packed yet).
     pages = []
     results = [without_body(r) for r in results]
-    articles = list(seeds.articles) + list(parsed.articles)
+    # The night's articles: the seeds' in the spool, then the pages'.
+    articles.extend(parsed.articles)
+    parsed = replace(parsed, articles=())
     rejects = list(seeds.rejects) + fetch_rejects(results) + list(parsed.rejects)
     _load_and_check(
         settings, summary, articles, opening.state, rejects, to_archive(results),
@@ -487,7 +511,7 @@ def _replay(settings: Settings, summary: RunSummary) -> None:
 def _load_and_check(
     settings: Settings,
     summary: RunSummary,
-    articles: list[Any],
+    articles: Sequence[Article],
     state: WarehouseState,
     rejects: list[tuple[str, str, str]],
     pages: list[Page],
@@ -548,7 +572,7 @@ def _load_and_check(
     counts, checks, total = _stage(
         summary, "load", lambda: load_task(settings, _by_ref(batch), _by_ref(packed))
     )
-    c["articles_loaded"] = len({a.article_id for a in articles} | set(seen_ids))
+    c["articles_loaded"] = len(set(ids_of(articles)) | set(seen_ids))
     c["articles_new"] = counts.articles_new
     c["articles_changed"] = counts.articles_changed
     c["articles_unchanged"] = counts.articles_unchanged

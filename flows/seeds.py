@@ -5,25 +5,28 @@ from __future__ import annotations
 import functools
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from flows.parallel import default_workers, map_cpu
+from flows.parallel import default_workers, imap_cpu
 from flows.seed_reads import Reject, read_listed
+from parsers.article_spool import ArticleSpool
 from parsers.records import Article
 from warehouse.seed_files import SeedFile, Stat
 
 # A file changed this recently may change again within the clock's granularity without its
 # stat changing (git's "racily clean" entries): it is read, but not recorded as skippable.
 SETTLE_NS = 2_000_000_000
+# Articles read before they are handed to the spool (one lock and write per batch).
+SPOOL_EVERY = 256
 
 
 @dataclass(frozen=True, slots=True)
 class SeedBatch:
     """The articles read from a seeds directory and the files that could not be used."""
 
-    articles: tuple[Article, ...]
+    articles: Sequence[Article]  # a tuple, or the night's ArticleSpool
     rejects: tuple[Reject, ...]
     files: int
     # Files not read because their stat matches the last run's: their stored articles stand.
@@ -46,7 +49,10 @@ def list_seed_files(seeds_dir: Path) -> list[str]:
 
 
 def read_seeds(
-    seeds_dir: Path, workers: int | None = None, known: Mapping[str, SeedFile] | None = None
+    seeds_dir: Path,
+    workers: int | None = None,
+    known: Mapping[str, SeedFile] | None = None,
+    into: ArticleSpool | None = None,
 ) -> SeedBatch:
     """Parse every seed file not known unchanged; a bad one becomes a reject, the others go on.
 
@@ -55,6 +61,7 @@ def read_seeds(
         workers: processes to parse in (default: one per core); small batches stay in this one.
         known: the last run's files by relative path (warehouse.seed_files); a file whose
             size, mtime, ctime and inode all match is not read, and its stored article stands.
+        into: a spool to append the articles to as they are read (default: a tuple in memory).
     Returns:
         The articles and rejects in file order, whatever the number of workers.
     """
@@ -75,15 +82,26 @@ def read_seeds(
             stats.append(now)
     # Relative paths cross to the workers, the directory once per chunk (in the partial).
     read = functools.partial(read_listed, str(seeds_dir.resolve()))
-    results = map_cpu(read, listed, default_workers() if workers is None else workers)
-    articles = tuple(r for r in results if isinstance(r, Article))
-    rejects = tuple(r for r in results if not isinstance(r, Article))
-    fresh = [
-        SeedFile(rel, now, r.article_id, r.content_sha256)
-        for rel, now, r in zip(listed, stats, results, strict=True)
-        if isinstance(r, Article) and now is not None and max(now[1], now[2]) < settled_before
-    ]
-    return SeedBatch(articles, rejects, len(files), tuple(unchanged), (*unchanged, *fresh))
+    results = imap_cpu(read, listed, default_workers() if workers is None else workers)
+    articles: list[Article] = []
+    rejects: list[Reject] = []
+    fresh: list[SeedFile] = []
+    for rel, now, r in zip(listed, stats, results, strict=True):
+        if not isinstance(r, Article):
+            rejects.append(r)
+            continue
+        articles.append(r)
+        if into is not None and len(articles) >= SPOOL_EVERY:
+            into.extend(articles)
+            articles = []
+        if now is not None and max(now[1], now[2]) < settled_before:
+            fresh.append(SeedFile(rel, now, r.article_id, r.content_sha256))
+    if into is not None:
+        into.extend(articles)
+    return SeedBatch(
+        into if into is not None else tuple(articles), tuple(rejects), len(files),
+        tuple(unchanged), (*unchanged, *fresh),
+    )
 
 
 def seeds_key(seeds_dir: Path) -> str:

@@ -32,12 +32,14 @@ from flows.nightly import (
     open_task,
     read_seeds_task,
     run_name,
+    spool_dir,
 )
 from flows.report import RunSummary
 from flows.settings import Settings, load_settings
 from flows.shards import ShardError, split_by_shard
 from flows.spool import Plan, ShardOutput, group_dir, read_output, write_plan
 from flows.stages import cited_urls
+from parsers.article_spool import ArticleSpool
 from parsers.records import Article, Page
 from warehouse.state import WarehouseState
 
@@ -219,8 +221,23 @@ def _run_sharded(
     """The coordinator's stages in order, filling the summary."""
     if shards < 1:
         raise ValueError(f"shards must be at least 1, not {shards}")
+    with ArticleSpool(spool_dir(settings.db_path)) as articles:
+        _coordinate(settings, summary, shards, spool, deployment, timeout_s, overrides, articles)
+
+
+def _coordinate(
+    settings: Settings,
+    summary: RunSummary,
+    shards: int,
+    spool: Path,
+    deployment: str,
+    timeout_s: float,
+    overrides: dict[str, Any],
+    articles: ArticleSpool,
+) -> None:
+    """Read the seeds into the night's article spool, run the shards, load what they made."""
     c = summary.counts
-    seeds = _stage(summary, "read_seeds", lambda: read_seeds_task(settings))
+    seeds = _stage(summary, "read_seeds", lambda: read_seeds_task(settings, _by_ref(articles)))
     count_seeds(c, seeds)
     urls = cited_urls(seeds.articles, seeds.unchanged)
     opening = _stage(
@@ -254,8 +271,9 @@ def _run_sharded(
     c["urls_fetched"] = merged.fetched
     c["urls_failed"] = len(merged.verdicts) - merged.fetched
     c["pages_unchanged"] = len(merged.seen_ids)
+    articles.extend(merged.articles)
     _load_and_check(
-        settings, summary, list(seeds.articles) + merged.articles, opening.state,
+        settings, summary, articles, opening.state,
         list(seeds.rejects) + merged.rejects, merged.pages, merged.page_articles,
         merged.fetches, merged.seen_ids, lambda: merged.compressed, seeds=seeds,
     )

@@ -10,6 +10,7 @@ from typing import Any
 
 from flows.fetch import FetchResult
 from flows.parallel import map_cpu
+from parsers.article_spool import Picked, citations_of, ids_of, latest, shas_of
 from parsers.fingerprint import Fingerprint, to_fingerprint
 from parsers.match_threads import paused_gc
 from parsers.matching import Edge, add_citations, citation_recall, content_edges
@@ -43,12 +44,12 @@ class MatchResult:
     recall_without_citations: float | None
 
 
-def cited_urls(articles: Iterable[Article], unchanged: Iterable[SeedFile] = ()) -> list[str]:
+def cited_urls(articles: Sequence[Article], unchanged: Iterable[SeedFile] = ()) -> list[str]:
     """Canonical URLs cited by the articles, then by the seed files not read again (their
     stored citations), each once, in first-seen order."""
     seen: dict[str, None] = {}
-    for a in articles:
-        for c in a.citations:
+    for citations in citations_of(articles):
+        for c in citations:
             seen.setdefault(canonicalize_url(c.url), None)
     for f in unchanged:
         seen.update(dict.fromkeys(f.urls))
@@ -155,10 +156,16 @@ def citation_pairs(
     return list(pairs)
 
 
-def changed_articles(articles: Sequence[Article], known_sha: Mapping[str, str]) -> list[Article]:
-    """The new articles and those whose content changed, each id once (the last one wins)."""
-    current = {a.article_id: a for a in articles}
-    return [a for a in current.values() if known_sha.get(a.article_id) != a.content_sha256]
+def changed_articles(articles: Sequence[Article], known_sha: Mapping[str, str]) -> Picked:
+    """The new articles and those whose content changed, each id once (the last one wins);
+    a spool's are read back only when asked for."""
+    current = latest(articles)
+    ids, shas = ids_of(current), shas_of(current)
+    return Picked(
+        articles,
+        [at for at, aid, sha in zip(current.indexes, ids, shas, strict=True)
+         if known_sha.get(aid) != sha],
+    )
 
 
 def fingerprint_changed(
@@ -176,15 +183,17 @@ def to_fingerprints(
 ) -> list[Fingerprint]:
     """Fingerprints of the (distinct) articles in order; `ready` ones are reused."""
     have = {fp.article_id: fp for fp in ready}
+    ids, shas = ids_of(changed), shas_of(changed)
     # A fingerprint made early serves only the very text it was made from.
-    fresh = [a for a in changed if not _made_from(have.get(a.article_id), a)]
-    made = {fp.article_id: fp for fp in map_cpu(to_fingerprint, fresh, workers)}
-    return [made[a.article_id] if a.article_id in made else have[a.article_id] for a in changed]
+    fresh = [i for i, (aid, sha) in enumerate(zip(ids, shas, strict=True))
+             if not _made_from(have.get(aid), sha)]
+    made = {fp.article_id: fp for fp in map_cpu(to_fingerprint, Picked(changed, fresh), workers)}
+    return [made[aid] if aid in made else have[aid] for aid in ids]
 
 
-def _made_from(fp: Fingerprint | None, article: Article) -> bool:
-    """True when fp is the fingerprint of this article's current text."""
-    return fp is not None and fp.content_sha256 == article.content_sha256
+def _made_from(fp: Fingerprint | None, content_sha256: str) -> bool:
+    """True when fp is the fingerprint of the text with this hash."""
+    return fp is not None and fp.content_sha256 == content_sha256
 
 
 @paused_gc()  # reading the stored prints and citation recall allocate as matching does
@@ -212,10 +221,13 @@ def match_stories(
         # Nothing new: stories stand as stored, and no matching was done whose recall to measure.
         # (Returned before the pairs: canonicalising every stored citation took 8 s at 100k.)
         return MatchResult((), StoryAssignment((), ()), (), (), None)
-    current = {a.article_id: a for a in articles}
+    current = latest(articles)
+    ids = ids_of(current)
     # Citations of this batch and of stored articles (a page re-parsed alone keeps its seed).
-    citing = [(a.article_id, c.url) for a in current.values() for c in a.citations]
-    pairs = citation_pairs([*citing, *stored_citations], set(current) | set(known_sha))
+    citing = [
+        (aid, c.url) for aid, cites in zip(ids, citations_of(current), strict=True) for c in cites
+    ]
+    pairs = citation_pairs([*citing, *stored_citations], set(ids) | set(known_sha))
     new_ids = {fp.article_id for fp in new_fps}
     existing = [
         Fingerprint.from_row(json.loads(row))
@@ -228,7 +240,7 @@ def match_stories(
     all_fps.update({fp.article_id: fp for fp in new_fps})
     cited = {b for _, b in pairs}
     assignment = assign_stories(all_fps, edges, previous_members, cited)
-    here = set(current) | set(seen_ids)
+    here = set(ids) | set(seen_ids)
     tonight = [
         (a, b)
         for a, b in pairs

@@ -55,7 +55,7 @@ def test_a_later_night_measures_only_pairs_with_a_changed_article() -> None:
     edited = replace(PORT_SEED, body=(*PORT_SEED.body, "Der Hafen ist der größte im Norden."))
     edited = replace(edited, content_sha256=to_content_sha256(edited))
     night = [edited, FESTIVAL_SEED, PORT_PAGE, MINISTER_PAGE]
-    assert changed_articles(night, known) == [edited]
+    assert list(changed_articles(night, known)) == [edited]
     fps = fingerprint_changed(night, known)
     result = match_stories(night, fps, known, stored, {})
     assert [f.article_id for f in result.fingerprints] == [edited.article_id]
