@@ -24,11 +24,11 @@ class ArticleSpool(Sequence[Article]):
     """Articles appended in order and read back by index; thread-safe (a feeder thread reads
     while the flow appends)."""
 
-    def __init__(self, directory: Path, chunk: int = CHUNK) -> None:
-        """Spool into `directory` (created; `close` removes it)."""
+    def __init__(self, directory: Path, chunk: int | None = None) -> None:
+        """Spool into `directory` (created; `close` removes it), `chunk` articles a file."""
         directory.mkdir(parents=True, exist_ok=True)
         self.directory = directory
-        self._chunk = chunk
+        self._chunk = chunk or CHUNK
         self._written = 0  # chunk files on disk
         self._buffer: list[Article] = []  # the chunk being filled
         self._cached: tuple[int, list[Article]] = (-1, [])

@@ -115,6 +115,32 @@ def test_a_run_loads_seeds_fetches_sources_and_matches_stories(
 
 
 @pytest.mark.usefixtures("prefect_harness")
+def test_a_night_spools_its_articles_and_leaves_no_spool_behind(
+    seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import parsers.article_spool
+
+    # Two articles a file: the night's six go to disk and are read back for the load.
+    monkeypatch.setattr(parsers.article_spool, "CHUNK", 2)
+    db = tmp_path / "wh.duckdb"
+    left = tmp_path / "wh.duckdb.articles"
+    left.mkdir()
+    (left / "000000.pickle").write_bytes(b"left by a night that was killed")
+    summary = _run(seeds, db)
+    assert summary.status == "completed", summary.error
+    assert summary.counts["articles_new"] == 6
+    assert not left.exists()
+    # Each record came back whole: six distinct bodies, each the join of its paragraphs.
+    bodies = ask(db, "select count(distinct body), count(*) from articles "
+                     "where body = array_to_string(paragraphs, chr(10) || chr(10))")
+    assert bodies == [(6, 6)]
+    assert ask(db, "select count(*) from citations") == ask(
+        db, "select count(*) from (select distinct article_id, url from citations)"
+    )
+    assert len(ask(db, "select 1 from fingerprints")) == 6
+
+
+@pytest.mark.usefixtures("prefect_harness")
 def test_a_second_run_adds_no_rows_keeps_story_ids_and_downloads_nothing(
     seeds: Path, tmp_path: Path, server: LocalServer
 ) -> None:

@@ -7,16 +7,22 @@ import os
 import pickle
 import subprocess
 import sys
+import time
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 from flows.parallel import (
+    AHEAD,
     CHUNK,
+    IN_FLIGHT,
     MAX_CHUNK,
     MIN_ITEMS,
     WORKER_GC_THRESHOLD,
     Background,
     chunk_size,
+    imap_cpu,
     map_cpu,
 )
 from flows.stages import fingerprint_changed, parse_pages
@@ -31,6 +37,47 @@ PAGE = (ROOT / "tests/fixtures/pages/vn_laos_digital.html").read_bytes()
 def test_map_cpu_in_processes_keeps_order_and_results() -> None:
     items = [str(i) * (i % 7) for i in range(MIN_ITEMS + 50)]
     assert map_cpu(len, items, workers=2) == [len(i) for i in items]
+
+
+class _Watched(Sequence[str]):
+    """Strings that note the highest index anyone has read."""
+
+    def __init__(self, n: int) -> None:
+        self.n, self.highest = n, -1
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self.n))]
+        if not 0 <= index < self.n:
+            raise IndexError(index)
+        self.highest = max(self.highest, index)
+        return str(index)
+
+
+def test_imap_cpu_reads_items_only_a_few_chunks_ahead_of_its_results() -> None:
+    items = _Watched(MIN_ITEMS * 40)
+    chunk = chunk_size(len(items), 2)
+    results = imap_cpu(len, items, workers=2)
+    first = next(results)
+    # Executor.map would have taken every item before the first result.
+    assert items.highest < (2 * IN_FLIGHT + 1) * chunk < len(items)
+    assert [first, *results] == [len(str(i)) for i in range(len(items))]
+
+
+def test_background_takes_items_as_its_worker_gets_through_them() -> None:
+    items = _Watched(CHUNK * AHEAD * 4)
+    with Background(len, items) as early:
+        # The worker is still starting: only the first chunks are taken.
+        assert items.highest == CHUNK * AHEAD - 1
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not (
+            len(early._futures) * CHUNK >= len(items) and early._futures[-1].done()
+        ):
+            time.sleep(0.05)
+        assert early.collect() == [len(str(i)) for i in range(len(items))]
 
 
 def test_parsing_in_two_processes_equals_parsing_in_one() -> None:
