@@ -133,14 +133,15 @@ class _Run:
         self,
         urls: Sequence[str],
         archive: Mapping[str, Page],
-        on_result: Callable[[FetchResult], None] | None,
+        on_result: Callable[[FetchResult], FetchResult | None] | None,
     ) -> list[FetchResult]:
-        """One host's URLs, in order; each result handed to on_result as soon as it is final."""
+        """One host's URLs, in order; each result handed to on_result as soon as it is final
+        (what on_result returns, if anything, is kept in its place)."""
         out = []
         for u in urls:
             result = self.fetch_url(u, archive.get(u))
             if on_result is not None:
-                on_result(result)
+                result = on_result(result) or result
             out.append(result)
         return out
 
@@ -292,7 +293,7 @@ def fetch_all(
     settings: Settings,
     archive: Mapping[str, Page] | None = None,
     now: datetime | None = None,
-    on_result: Callable[[FetchResult], None] | None = None,
+    on_result: Callable[[FetchResult], FetchResult | None] | None = None,
 ) -> list[FetchResult]:
     """Fetch every distinct canonical URL once, hosts in parallel, each host politely.
 
@@ -304,7 +305,8 @@ def fetch_all(
         on_result: called once per distinct canonical URL as soon as its result is final
             (e.g. a progress bar). It runs on the fetch worker threads, several at once, so it
             must be thread-safe and quick: that host's next request waits for it. An exception
-            it raises ends the run.
+            it raises ends the run. A result it returns replaces the one it was given (e.g. the
+            same without its body, which the callback has put elsewhere).
 
     Returns:
         One FetchResult per distinct canonical URL, in order of first citation.

@@ -25,6 +25,7 @@ from prefect.states import Completed, Failed, State
 from prefect.utilities.annotations import quote
 
 from flows import progress
+from flows.body_spool import BodySpool
 from flows.fetch import FetchResult, fetch_all
 from flows.notify import notify_failure
 from flows.packing import Packer
@@ -177,14 +178,20 @@ def open_task(
 
 @task(name="fetch sources", cache_policy=NO_CACHE)
 def fetch_task(
-    urls: list[str], settings: Settings, archive: dict[str, Page], packer: Packer
+    urls: list[str],
+    settings: Settings,
+    archive: dict[str, Page],
+    packer: Packer,
+    held: BodySpool | None = None,
 ) -> list[FetchResult]:
-    """Fetch the cited URLs politely, each once; hand new bodies to the packer as they come."""
+    """Fetch the cited URLs politely, each once; hand new bodies to the packer as they come,
+    and to `held` (a spool on disk until the parse) when given."""
 
-    def arrived(result: FetchResult) -> None:
-        """Count the result and queue its body for packing."""
+    def arrived(result: FetchResult) -> FetchResult:
+        """Count the result, queue its body for packing, and put it aside."""
         progress.advance()
         packer.add(result)
+        return held.hold(result) if held is not None else result
 
     with progress.stage("fetch", len(urls), get_run_logger()):
         results = fetch_all(urls, settings, archive, on_result=arrived)
@@ -198,7 +205,7 @@ def fetch_task(
 
 
 @task(name="parse pages", cache_policy=NO_CACHE)
-def parse_task(pages: list[Page], workers: int) -> ParsedPages:
+def parse_task(pages: Sequence[Page], workers: int) -> ParsedPages:
     """Parse fetched pages into articles."""
     with progress.stage("parse", len(pages), get_run_logger()):
         parsed = parse_pages(pages, workers)
@@ -283,17 +290,18 @@ def stored_fingerprints(db_path: Path) -> dict[str, str]:
         con.close()
 
 
-def with_bodies(settings: Settings, pages: list[Page]) -> list[Page]:
-    """Pages to parse with their bytes: archived ones (read without bodies) get theirs now."""
-    missing = [p.url for p in pages if p.body_bytes and not p.body]
-    if not missing:
-        return pages
-    con = connect(settings.db_path, read_only=True)
-    try:
-        stored = read_pages(con, missing)
-    finally:
-        con.close()
-    return [stored.get(p.url, p) for p in pages]
+def with_bodies(settings: Settings, pages: list[Page], held: BodySpool) -> Sequence[Page]:
+    """Pages to parse with their bytes: those of tonight's fetch read back from `held` as
+    the parse takes them, archived ones (read without bodies) from the warehouse now."""
+    missing = [p.url for p in pages if p.body_bytes and not p.body and p.url not in held]
+    if missing:
+        con = connect(settings.db_path, read_only=True)
+        try:
+            stored = read_pages(con, missing)
+        finally:
+            con.close()
+        pages = [stored.get(p.url, p) for p in pages]
+    return held.pages(pages)
 
 
 def without_body(result: FetchResult) -> FetchResult:
@@ -410,20 +418,28 @@ def _execute(settings: Settings, work: Callable[[RunSummary], None]) -> State:
 
 def _run(settings: Settings, since: date | None, summary: RunSummary) -> None:
     """The stages in order, filling the summary."""
-    with ArticleSpool(spool_dir(settings.db_path)) as spool:
-        _read_and_fetch(settings, since, summary, spool)
+    night = night_dir(settings.db_path)
+    try:
+        with ArticleSpool(night / "articles") as spool, BodySpool(night / "bodies") as held:
+            _read_and_fetch(settings, since, summary, spool, held)
+    finally:
+        shutil.rmtree(night, ignore_errors=True)
 
 
-def spool_dir(db_path: Path) -> Path:
-    """Where a night spools its articles: beside the warehouse, emptied first (under the run
-    lock, what is there was left by a run that did not end)."""
-    path = db_path.with_name(f"{db_path.name}.articles")
+def night_dir(db_path: Path) -> Path:
+    """Where a night spools its articles and fetched bodies: beside the warehouse, emptied
+    first (under the run lock, what is there was left by a run that did not end)."""
+    path = db_path.with_name(f"{db_path.name}.night")
     shutil.rmtree(path, ignore_errors=True)
     return path
 
 
 def _read_and_fetch(
-    settings: Settings, since: date | None, summary: RunSummary, spool: ArticleSpool
+    settings: Settings,
+    since: date | None,
+    summary: RunSummary,
+    spool: ArticleSpool,
+    held: BodySpool,
 ) -> None:
     """Read the seeds into the spool, open the warehouse, then fetch and load."""
     c = summary.counts
@@ -444,7 +460,9 @@ def _read_and_fetch(
         Background(to_fingerprint, changed_seeds) as early,
         Packer(_cpu(settings), bodies) as packer,
     ):
-        _fetch_and_load(settings, since, summary, seeds, spool, opening, urls, early, packer)
+        _fetch_and_load(
+            settings, since, summary, seeds, spool, held, opening, urls, early, packer
+        )
 
 
 def _fetch_and_load(
@@ -453,6 +471,7 @@ def _fetch_and_load(
     summary: RunSummary,
     seeds: SeedBatch,
     articles: ArticleSpool,
+    held: BodySpool,
     opening: Opening,
     urls: list[str],
     early: Background[Any, Any],
@@ -468,20 +487,21 @@ def _fetch_and_load(
         results = _stage(
             summary,
             "fetch",
-            lambda: fetch_task(_by_ref(urls), settings, _by_ref(opening.archive), _by_ref(packer)),
+            lambda: fetch_task(
+                _by_ref(urls), settings, _by_ref(opening.archive), _by_ref(packer), _by_ref(held)
+            ),
         )
         summary.add_fetch_outcomes([(r.url, r.outcome) for r in results])
-    pages = [r.page for r in results if r.page is not None]
-    c["urls_fetched"] = len(pages)
-    c["urls_failed"] = len(results) - len(pages)
-    pages, unchanged = split_unchanged(results, opening.state, opening.archive, since is not None)
-    pages = with_bodies(settings, pages)
+    c["urls_fetched"] = sum(1 for r in results if r.page is not None)
+    c["urls_failed"] = len(results) - c["urls_fetched"]
+    fresh, unchanged = split_unchanged(results, opening.state, opening.archive, since is not None)
+    pages = with_bodies(settings, fresh, held)
     c["pages_unchanged"] = len(unchanged)
     _fault_point(settings, "parse")
     parsed = _stage(summary, "parse", lambda: parse_task(_by_ref(pages), _cpu(settings)))
-    # Parsed: the raw bodies can go before match and load (the packer holds those it has not
+    # Parsed: the held bodies can go before match and load (the packer holds those it has not
     # packed yet).
-    pages = []
+    held.close()
     results = [without_body(r) for r in results]
     # The night's articles: the seeds' in the spool, then the pages'.
     articles.extend(parsed.articles)

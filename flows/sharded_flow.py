@@ -29,10 +29,10 @@ from flows.nightly import (
     _load_and_check,
     _stage,
     count_seeds,
+    night_dir,
     open_task,
     read_seeds_task,
     run_name,
-    spool_dir,
 )
 from flows.report import RunSummary
 from flows.settings import Settings, load_settings
@@ -221,8 +221,14 @@ def _run_sharded(
     """The coordinator's stages in order, filling the summary."""
     if shards < 1:
         raise ValueError(f"shards must be at least 1, not {shards}")
-    with ArticleSpool(spool_dir(settings.db_path)) as articles:
-        _coordinate(settings, summary, shards, spool, deployment, timeout_s, overrides, articles)
+    night = night_dir(settings.db_path)
+    try:
+        with ArticleSpool(night / "articles") as articles:
+            _coordinate(
+                settings, summary, shards, spool, deployment, timeout_s, overrides, articles
+            )
+    finally:
+        shutil.rmtree(night, ignore_errors=True)
 
 
 def _coordinate(

@@ -14,7 +14,7 @@ from parsers.article_spool import Picked, citations_of, ids_of, latest, shas_of
 from parsers.fingerprint import Fingerprint, to_fingerprint
 from parsers.match_threads import paused_gc
 from parsers.matching import Edge, add_citations, citation_recall, content_edges
-from parsers.page_parse import parse_page
+from parsers.page_parse import parse_keyed
 from parsers.records import Article, Page, to_article_id
 from parsers.stories import StoryAssignment, assign_stories
 from parsers.urls import canonicalize_url
@@ -126,10 +126,10 @@ def parse_pages(pages: Sequence[Page], workers: int = 1) -> ParsedPages:
     articles: list[Article] = []
     page_articles: dict[str, str] = {}
     rejects: list[Reject] = []
-    for page, got in zip(pages, map_cpu(parse_page, pages, workers), strict=True):
+    for url, got in map_cpu(parse_keyed, pages, workers):
         if isinstance(got, Article):
             articles.append(got)
-            page_articles[page.url] = got.article_id
+            page_articles[url] = got.article_id
         else:
             rejects.append(got)
     return ParsedPages(tuple(articles), page_articles, tuple(rejects))

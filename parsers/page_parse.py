@@ -18,3 +18,9 @@ def parse_page(page: Page) -> Article | tuple[str, str, str]:
         return parse_html(page.body, page.url, page.content_type)
     except ParseError as exc:
         return ("parse_html", page.url, str(exc) or type(exc).__name__)
+
+
+def parse_keyed(page: Page) -> tuple[str, Article | tuple[str, str, str]]:
+    """The page's URL with parse_page's answer: the caller need not hold the page (its body
+    is read back from a spool for the worker) to know whose answer it is."""
+    return page.url, parse_page(page)

@@ -123,9 +123,10 @@ def test_a_night_spools_its_articles_and_leaves_no_spool_behind(
     # Two articles a file: the night's six go to disk and are read back for the load.
     monkeypatch.setattr(parsers.article_spool, "CHUNK", 2)
     db = tmp_path / "wh.duckdb"
-    left = tmp_path / "wh.duckdb.articles"
-    left.mkdir()
-    (left / "000000.pickle").write_bytes(b"left by a night that was killed")
+    left = tmp_path / "wh.duckdb.night"
+    (left / "articles").mkdir(parents=True)
+    (left / "articles" / "000000.pickle").write_bytes(b"left by a night that was killed")
+    (left / "bodies").write_bytes(b"left too")
     summary = _run(seeds, db)
     assert summary.status == "completed", summary.error
     assert summary.counts["articles_new"] == 6

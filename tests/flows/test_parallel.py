@@ -158,7 +158,7 @@ def test_a_parsing_worker_imports_the_parsers_alone() -> None:
         "print(' '.join(m for m in heavy if m in sys.modules))"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], input=pickle.dumps(flows.stages.parse_page),
+        [sys.executable, "-c", code], input=pickle.dumps(flows.stages.parse_keyed),
         capture_output=True, check=True, cwd=ROOT,
     )
     assert out.stdout.decode().split() == []
