@@ -49,16 +49,22 @@ class BodySpool:
     def __contains__(self, url: object) -> bool:
         return url in self._at
 
-    def body(self, url: str) -> bytes | None:
-        """The body held for url (None if none is)."""
-        where = self._at.get(url)
-        if where is None:
-            return None
-        offset, length = where
+    def span(self, url: str) -> tuple[int, int] | None:
+        """Where the body held for url is in the file: (offset, length); None if none is."""
+        return self._at.get(url)
+
+    def read(self, span: tuple[int, int]) -> bytes:
+        """The bytes at span."""
+        offset, length = span
         data = os.pread(self._fd, length, offset)
         if len(data) != length:
-            raise OSError(f"body spool {self.path}: {len(data)} of {length} bytes for {url}")
+            raise OSError(f"body spool {self.path}: {len(data)} of {length} bytes at {offset}")
         return data
+
+    def body(self, url: str) -> bytes | None:
+        """The body held for url (None if none is)."""
+        span = self._at.get(url)
+        return None if span is None else self.read(span)
 
     def pages(self, pages: Sequence[Page]) -> Sequence[Page]:
         """The pages, each with its held body read back when it is taken."""

@@ -8,7 +8,7 @@ import shutil
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -182,16 +182,17 @@ def fetch_task(
     settings: Settings,
     archive: dict[str, Page],
     packer: Packer,
-    held: BodySpool | None = None,
+    held: BodySpool,
 ) -> list[FetchResult]:
-    """Fetch the cited URLs politely, each once; hand new bodies to the packer as they come,
-    and to `held` (a spool on disk until the parse) when given."""
+    """Fetch the cited URLs politely, each once; put new bodies in `held` (a spool on disk)
+    and queue them for the packer as they come."""
 
     def arrived(result: FetchResult) -> FetchResult:
-        """Count the result, queue its body for packing, and put it aside."""
+        """Count the result, put its body aside, and queue it for packing."""
         progress.advance()
+        result = held.hold(result)
         packer.add(result)
-        return held.hold(result) if held is not None else result
+        return result
 
     with progress.stage("fetch", len(urls), get_run_logger()):
         results = fetch_all(urls, settings, archive, on_result=arrived)
@@ -262,7 +263,7 @@ def match_task(
 
 @task(name="load warehouse", cache_policy=NO_CACHE)
 def load_task(
-    settings: Settings, batch: LoadBatch, packed: Callable[[], dict[str, bytes]] | None = None
+    settings: Settings, batch: LoadBatch, packed: Callable[[], Mapping[str, bytes]] | None = None
 ) -> tuple[LoadCounts, list[tuple[str, int]], int]:
     """Write the run's batch in one transaction, then run the quality checks; `packed` gives
     the pages' packed bodies (the loader asks beside its first writes)."""
@@ -458,7 +459,7 @@ def _read_and_fetch(
     bodies = 0 if settings.offline else len(urls)
     with (
         Background(to_fingerprint, changed_seeds) as early,
-        Packer(_cpu(settings), bodies) as packer,
+        Packer(_cpu(settings), bodies, held, held.path.with_name("packed")) as packer,
     ):
         _fetch_and_load(
             settings, since, summary, seeds, spool, held, opening, urls, early, packer
@@ -499,9 +500,6 @@ def _fetch_and_load(
     c["pages_unchanged"] = len(unchanged)
     _fault_point(settings, "parse")
     parsed = _stage(summary, "parse", lambda: parse_task(_by_ref(pages), _cpu(settings)))
-    # Parsed: the held bodies can go before match and load (the packer holds those it has not
-    # packed yet).
-    held.close()
     results = [without_body(r) for r in results]
     # The night's articles: the seeds' in the spool, then the pages'.
     articles.extend(parsed.articles)
@@ -538,7 +536,7 @@ def _load_and_check(
     page_articles: dict[str, str],
     fetches: list[dict[str, Any]],
     seen_ids: list[str] | None = None,
-    packed: Callable[[], dict[str, bytes]] | None = None,
+    packed: Callable[[], Mapping[str, bytes]] | None = None,
     early: Background[Any, Any] | None = None,
     seeds: SeedBatch | None = None,
 ) -> None:

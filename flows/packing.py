@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-import functools
+import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 
+from flows.body_spool import BodySpool
 from flows.fetch import FetchResult
-from flows.parallel import MIN_ITEMS, idle_worker, map_chunk
+from flows.parallel import MIN_ITEMS, idle_worker
 from flows.priority import to_background
 from flows.stages import is_archived
 from warehouse.rows import compress_body
 
-# Bodies handed to the packing process at a time: one message per ~1.7 MB, not per page.
+# Bodies handed to the packing process at a time: one message per 16 pages, not per page.
 BATCH = 16
 
-Batch = list[tuple[str, bytes]]  # (page url, body)
+Span = tuple[int, int]  # (offset, length) in a file
+Batch = list[tuple[str, Span]]  # (page url, where the spool holds its body)
 
 
 class Packer:
@@ -29,41 +32,59 @@ class Packer:
     while the fetch waits on the network, and while matching leaves a core free. `collect`,
     called when the load needs the bodies, packs at full priority what the worker had not
     started.
+
+    The bodies travel as places in the night's body spool, and the worker appends what it
+    packs to a file: a starved worker's queue held the raw bodies, and its answers the packed
+    ones, in memory until the load (~0.65 GB at 10k benchmark pages).
     """
 
     def __init__(
-        self, workers: int, expected: int, start: Callable[[], None] | None = to_background
+        self,
+        workers: int,
+        expected: int,
+        held: BodySpool,
+        store: Path,
+        start: Callable[[], None] | None = to_background,
     ) -> None:
         """`workers` threads for what is left at collect; a worker process for `expected`
         bodies when that many are worth spawning one, started with `start` (tests: None,
-        a worker at normal priority, which a busy machine cannot starve)."""
+        a worker at normal priority, which a busy machine cannot starve). Bodies are read
+        from `held`; packed ones go to the file `store`."""
         self._workers = max(1, workers)
+        self._held = held
+        self.packed = PackedBodies(store)
         self._lock = threading.Lock()  # add() runs on the fetch threads
         self._batch: Batch = []
-        self._sent: list[tuple[Batch, Future[list[bytes]]]] = []
+        self._sent: list[tuple[Batch, Future[list[Span]]]] = []
         self._pool: ProcessPoolExecutor | None = None
         if expected >= MIN_ITEMS:
             self._pool = idle_worker(start)
 
     def add(self, result: FetchResult) -> None:
-        """Queue the result's body if the archive writes it (thread-safe, returns at once)."""
+        """Queue the result's body if the archive writes it and the spool holds it (call it
+        after BodySpool.hold; thread-safe, returns at once)."""
         if not is_archived(result) or result.page is None:
             return
+        span = self._held.span(result.page.url)
+        if span is None:
+            return  # a 304 keeps the archived body: nothing to pack
         with self._lock:
-            self._batch.append((result.page.url, result.page.body))
+            self._batch.append((result.page.url, span))
             if self._pool is None or len(self._batch) < BATCH:
                 return
+            spans = [s for _, s in self._batch]
             try:
-                future = self._pool.submit(map_chunk, compress_body, [b for _, b in self._batch])
+                future = self._pool.submit(
+                    pack_spans, str(self._held.path), str(self.packed.path), spans
+                )
             except BrokenProcessPool:  # the worker died: collect packs the rest here
                 self._pool.shutdown(wait=False)
                 self._pool = None
                 return
-            future.add_done_callback(functools.partial(_let_go, self._batch))
             self._sent.append((self._batch, future))
             self._batch = []
 
-    def collect(self) -> dict[str, bytes]:
+    def collect(self) -> PackedBodies:
         """Page url → packed body of every page added; what is not packed yet is packed now."""
         with self._lock:
             left, self._batch = self._batch, []
@@ -76,18 +97,25 @@ class Packer:
                 left.extend(batch)
             else:
                 started.append((batch, future))
-        packed: dict[str, bytes] = {}
         for batch, future in started:
             try:
-                packed.update(zip((url for url, _ in batch), future.result(), strict=True))
+                spans = future.result()
             except (BrokenProcessPool, CancelledError):  # the worker died: pack them here
                 left.extend(batch)
+                continue
+            for (url, _), span in zip(batch, spans, strict=True):
+                self.packed.found(url, span)
         self.close()
+        # The worker has stopped: only this process appends to the store from here on.
         with ThreadPoolExecutor(self._workers, thread_name_prefix="pack") as threads:
             # zlib releases the GIL, so the threads use every core.
-            bodies = threads.map(compress_body, [body for _, body in left])
-            packed.update(zip((url for url, _ in left), bodies, strict=True))
-        return packed
+            for url, span in left:
+                threads.submit(self._pack_here, url, span)
+        return self.packed
+
+    def _pack_here(self, url: str, span: Span) -> None:
+        """Pack one held body in this process."""
+        self.packed.put(url, compress_body(self._held.read(span)))
 
     def close(self) -> None:
         """Stop the worker; bodies it had not started are dropped."""
@@ -100,10 +128,80 @@ class Packer:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+        self.packed.close()
 
 
-def _let_go(batch: Batch, future: Future[list[bytes]]) -> None:
-    """Drop a packed batch's raw bodies, keeping its urls: the packer held every body of the
-    night until the load (~0.8 GB at 10k benchmark pages) while parse had let them go."""
-    if not future.cancelled() and future.exception() is None:
-        batch[:] = [(url, b"") for url, _ in batch]
+def pack_spans(source: str, target: str, spans: list[Span]) -> list[Span]:
+    """In the worker: pack the bodies at `spans` of the file `source`, append them to the file
+    `target`, and say where each went."""
+    out = []
+    src = os.open(source, os.O_RDONLY)
+    dst = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        end = os.fstat(dst).st_size
+        for offset, length in spans:
+            packed = compress_body(_pread_all(src, length, offset))
+            _write_all(dst, packed)
+            out.append((end, len(packed)))
+            end += len(packed)
+    finally:
+        os.close(src)
+        os.close(dst)
+    return out
+
+
+class PackedBodies(Mapping[str, bytes]):
+    """Packed bodies by page URL, in one file beside the night's other spools."""
+
+    def __init__(self, path: Path) -> None:
+        """Keep them in the file at `path` (created empty; `close` removes it)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
+        self._at: dict[str, Span] = {}
+        self._lock = threading.Lock()
+
+    def found(self, url: str, span: Span) -> None:
+        """Record a body the worker appended."""
+        self._at[url] = span
+
+    def put(self, url: str, packed: bytes) -> None:
+        """Append a body packed in this process (thread-safe)."""
+        with self._lock:
+            end = os.fstat(self._fd).st_size
+            os.lseek(self._fd, end, os.SEEK_SET)
+            _write_all(self._fd, packed)
+            self._at[url] = (end, len(packed))
+
+    def __getitem__(self, url: str) -> bytes:
+        offset, length = self._at[url]
+        return _pread_all(self._fd, length, offset)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._at)
+
+    def __len__(self) -> int:
+        return len(self._at)
+
+    def close(self) -> None:
+        """Close and remove the file."""
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+        self._at = {}
+        self.path.unlink(missing_ok=True)
+
+
+def _pread_all(fd: int, length: int, offset: int) -> bytes:
+    """Exactly `length` bytes at `offset` (a short read means the file was cut)."""
+    data = os.pread(fd, length, offset)
+    if len(data) != length:
+        raise OSError(f"read {len(data)} of {length} bytes at {offset}: the file was cut")
+    return data
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """Write all of data at the file's position."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]

@@ -36,23 +36,28 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def map_cpu(fn: Callable[[T], R], items: Sequence[T], workers: int) -> list[R]:
+def map_cpu(
+    fn: Callable[[T], R], items: Sequence[T], workers: int, most: int = MAX_CHUNK
+) -> list[R]:
     """fn over items in order; in worker processes when the batch is large enough."""
-    return list(imap_cpu(fn, items, workers))
+    return list(imap_cpu(fn, items, workers, most))
 
 
-def imap_cpu(fn: Callable[[T], R], items: Sequence[T], workers: int) -> Iterator[R]:
+def imap_cpu(
+    fn: Callable[[T], R], items: Sequence[T], workers: int, most: int = MAX_CHUNK
+) -> Iterator[R]:
     """fn over items, each result yielded in item order as it is ready.
 
     Workers are spawned, not forked: the flow process runs Prefect's threads, and forking a
     threaded process can copy a held lock into the child. Items are taken a chunk at a time
     and at most IN_FLIGHT chunks per worker are out: Executor.map submits every chunk at once,
-    so a spooled night's articles all came back into memory to wait in its queue.
+    so a spooled night's articles all came back into memory to wait in its queue. `most`
+    caps a chunk's items (big items, e.g. pages, want small chunks).
     """
     if workers <= 1 or len(items) < MIN_ITEMS:
         yield from _counted(fn(item) for item in items)
         return
-    chunk = chunk_size(len(items), workers)
+    chunk = chunk_size(len(items), workers, most)
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_collect_less) as pool:
         out: deque[Future[list[R]]] = deque()
@@ -66,9 +71,9 @@ def imap_cpu(fn: Callable[[T], R], items: Sequence[T], workers: int) -> Iterator
             yield from _counted(done)
 
 
-def chunk_size(items: int, workers: int) -> int:
-    """Items per map_cpu chunk: eight chunks a worker, at most MAX_CHUNK items each."""
-    return max(1, min(MAX_CHUNK, items // (workers * 8)))
+def chunk_size(items: int, workers: int, most: int = MAX_CHUNK) -> int:
+    """Items per map_cpu chunk: eight chunks a worker, at most `most` items each."""
+    return max(1, min(most, items // (workers * 8)))
 
 
 def _counted(results: Iterable[R]) -> Iterator[R]:

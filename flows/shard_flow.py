@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import resource
+import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from typing import Any, TypeVar
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from flows.body_spool import BodySpool
 from flows.fetch import FetchResult
 from flows.nightly import _by_ref, _cpu, fetch_task, parse_task
 from flows.packing import Packer
@@ -79,17 +81,24 @@ def nightly_shard(
     settings = load_settings(**(overrides or {}))
     clock = _Clock()
     plan = clock.stage("read_plan", lambda: read_plan_task(spool_dir, run_id, shard, shards))
-    with Packer(_cpu(settings), len(plan.urls)) as packer:
+    # The fetched and packed bodies wait on local disk until the output is written.
+    with (
+        tempfile.TemporaryDirectory(prefix="quelle-shard-") as night,
+        BodySpool(Path(night) / "bodies") as held,
+        Packer(_cpu(settings), len(plan.urls), held, Path(night) / "packed") as packer,
+    ):
         results = clock.stage(
             "fetch",
             lambda: fetch_task(
-                _by_ref(plan.urls), settings, _by_ref(plan.archive), _by_ref(packer)
+                _by_ref(plan.urls), settings, _by_ref(plan.archive), _by_ref(packer),
+                _by_ref(held),
             ),
         )
-        pages, unchanged = split_unchanged(results, plan.state, plan.archive, False)
+        fresh, unchanged = split_unchanged(results, plan.state, plan.archive, False)
+        pages = held.pages(fresh)
         parsed = clock.stage("parse", lambda: parse_task(_by_ref(pages), _cpu(settings)))
         compressed = clock.stage("pack", packer.collect)
-    out = to_output(plan, results, compressed, unchanged, parsed, clock)
+        out = to_output(plan, results, compressed, unchanged, parsed, clock)
     path = write_spool_task(spool_dir, _by_ref(out))
     return {
         "shard": shard, "shards": shards, "urls": len(plan.urls),
