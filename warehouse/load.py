@@ -35,6 +35,9 @@ T = TypeVar("T")
 # ~2 GB at 100k articles on top of the records; a slice of 10k holds ~1/10 of that, and
 # DuckDB appends the slices to the same transaction's row groups.
 CHUNK_ROWS = 10_000
+# Articles are read back from the night's spool for their rows: each record (~10 KB) and its
+# Arrow row (~16 KB: body and paragraphs) are held per slice, ~260 MB for a slice of 10k.
+ARTICLE_CHUNK_ROWS = 2_000
 # Pages carry their packed bodies (~25 KB each on news sites): a smaller slice keeps the
 # Arrow copy of the bodies at ~25 MB instead of the night's whole archive.
 PAGE_CHUNK_ROWS = 1_000
@@ -252,7 +255,7 @@ def _load_articles(
         _register_ids(con, "_changed", changed)
         con.execute("delete from articles where article_id in (select id from _changed)")
         con.unregister("_changed")
-    for part in _chunks(needed):
+    for part in _chunks(needed, ARTICLE_CHUNK_ROWS):
         rows = to_article_rows([unique[i] for i, _, _, _ in part])
         _insert_from(
             con,
