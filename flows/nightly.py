@@ -429,9 +429,14 @@ def _run(settings: Settings, since: date | None, summary: RunSummary) -> None:
 
 def night_dir(db_path: Path) -> Path:
     """Where a night spools its articles and fetched bodies: beside the warehouse, emptied
-    first (under the run lock, what is there was left by a run that did not end)."""
+    first (under the run lock, what is there was left by a run that did not end).
+
+    Its own user's only (0700): the article spool is pickle, read back by this process.
+    """
     path = db_path.with_name(f"{db_path.name}.night")
     shutil.rmtree(path, ignore_errors=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700)
     return path
 
 

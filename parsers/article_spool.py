@@ -26,7 +26,7 @@ class ArticleSpool(Sequence[Article]):
 
     def __init__(self, directory: Path, chunk: int | None = None) -> None:
         """Spool into `directory` (created; `close` removes it), `chunk` articles a file."""
-        directory.mkdir(parents=True, exist_ok=True)
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.directory = directory
         self._chunk = chunk or CHUNK
         self._written = 0  # chunk files on disk

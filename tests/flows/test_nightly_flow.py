@@ -6,6 +6,7 @@ import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -127,10 +128,20 @@ def test_a_night_spools_its_articles_and_leaves_no_spool_behind(
     (left / "articles").mkdir(parents=True)
     (left / "articles" / "000000.pickle").write_bytes(b"left by a night that was killed")
     (left / "bodies").write_bytes(b"left too")
+    seen_modes: list[int] = []
+    real_extend = parsers.article_spool.ArticleSpool.extend
+
+    def extend(self: parsers.article_spool.ArticleSpool, articles: Any) -> None:
+        seen_modes.append(self.directory.parent.stat().st_mode & 0o777)
+        real_extend(self, articles)
+
+    monkeypatch.setattr(parsers.article_spool.ArticleSpool, "extend", extend)
     summary = _run(seeds, db)
     assert summary.status == "completed", summary.error
     assert summary.counts["articles_new"] == 6
     assert not left.exists()
+    # The night's directory is its user's alone (the spool is pickle).
+    assert seen_modes and set(seen_modes) == {0o700}
     # Each record came back whole: six distinct bodies, each the join of its paragraphs.
     bodies = ask(db, "select count(distinct body), count(*) from articles "
                      "where body = array_to_string(paragraphs, chr(10) || chr(10))")
