@@ -41,7 +41,10 @@ MAX_BLOCK = 256
 BLOCK_CELLS = 4_000_000
 # In two threads, blocks of 4M cells spent the gain on GIL hand-offs between many small array
 # calls (100k: 64.7 s wall vs 62.5 s in one thread); 12M cells per thread took 56.4 s.
-THREADED_BLOCK_CELLS = 12_000_000
+# 6M since the night spools its articles: the two threads' scratch was the match stage's peak
+# at 100k (content_edges +910 MB over its fingerprints with 12M, +776 MB with 6M and the
+# sketch's smaller chunks), for ~3 s more of its ~25 (the 100k benchmark's fingerprints).
+THREADED_BLOCK_CELLS = 6_000_000
 # Occurrences gathered or widened at once for per-row sums (to_weight_sums, _to_row_counts).
 WEIGHT_CHUNK = 1 << 20
 
