@@ -108,9 +108,8 @@ def read_text_anchors(
 ) -> tuple[list[str], list[Piece] | None, int]:
     """to_text_anchors (name anchors given or read), with to_pieces(text) and its to_flags."""
     # The pieces are None when the anchors came from other pieces: the text held a URL or an
-    # image name, which are left out before the rest is read. Every anchor is interned (see
-    # Fingerprint.anchors): the ones read here now, the memoised ones (acronyms, codes, names)
-    # when first read, so a repeated one costs no intern lookup.
+    # image name, which are left out before the rest is read. The anchors read here are not
+    # interned: a fingerprint packs its anchors into one bytes object (parsers.anchor_pack).
     anchors: list[str] = []
     excluded = set(exclude_urls)
     source = text
@@ -119,10 +118,10 @@ def read_text_anchors(
     for m in URL_RE.finditer(text) if has_urls else ():
         url = canonicalize_url(m.group(0).rstrip(".,;)"))
         if url not in excluded:
-            anchors.append(sys.intern(f"url:{url}"))
+            anchors.append(f"url:{url}")
     has_images = _IMG_HINT_RE.search(text) is not None
     for m in _IMG_RE.finditer(text) if has_images else ():
-        anchors.append(sys.intern(f"img:{m.group(0).lower()}"))
+        anchors.append(f"img:{m.group(0).lower()}")
     if has_urls:
         text = URL_RE.sub(" ", text)
     if has_images:
@@ -130,13 +129,13 @@ def read_text_anchors(
     pieces = to_pieces(text)
     flags = to_flags(pieces)
     dates = read_date_anchors(text, pieces, flags)
-    anchors.extend(map(sys.intern, dates))
+    anchors.extend(dates)
     if flags & HAS_LOWER_DIGITS:
         # A day of a date ("am 21. September") is not also a number of its own.
         days = {f"num:{d.rsplit('-', 1)[1]}" for d in dates if d.startswith("dt:")}
         lower = to_lower(pieces)
         starts = to_run_starts(lower, bool(flags & HAS_LOWER_WIDE_DIGITS))
-        anchors.extend(sys.intern(a) for a in _number_anchors(lower, starts) if a not in days)
+        anchors.extend(a for a in _number_anchors(lower, starts) if a not in days)
     if flags & HAS_ACRONYMS_OR_CODES:
         found = list(itertools.compress(pieces, map(_ACRONYMS_OR_CODES, pieces)))
         anchors.extend(_chain(found, ACRONYMS))
@@ -147,7 +146,7 @@ def read_text_anchors(
     for m in finditer_at(_QUOTE_RE, text, _quote_starts(text)):
         words = to_fold_words(m.group(1))
         if 2 <= len(words) <= 14:
-            anchors.append(sys.intern("q:" + " ".join(words)))
+            anchors.append("q:" + " ".join(words))
     return anchors, pieces if text is source else None, flags
 
 

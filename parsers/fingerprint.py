@@ -12,12 +12,13 @@ from __future__ import annotations
 import hashlib
 import re
 import sys
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import cast
 from urllib.parse import unquote, urlsplit
 
+from parsers.anchor_pack import anchor_count, pack_anchors, unpack_anchors
 from parsers.anchors import (
     read_names,
     read_text_anchors,
@@ -72,7 +73,7 @@ KINDS = ("dt", "ym", "yr", "num", "pct", "amt", "code", "acr", "nm", "ns", "url"
 _SOURCE_LINE_RE = re.compile(r"^\s*(quelle|source|nguồn|nguon|источник)\s*:", re.I | re.M)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Fingerprint:
     """What matching needs to know about one article, storable as one table row."""
 
@@ -80,20 +81,58 @@ class Fingerprint:
     lang: str
     content_sha256: str
     published_at: datetime | None
-    anchors: tuple[str, ...] = ()
+    # The anchors packed (parsers.anchor_pack): read them as `anchors`. A tuple of strings
+    # held ~3.8 KB a fingerprint where this holds ~1 KB.
+    packed_anchors: bytes
     # NUM_PERM little-endian uint64 values (parsers.minhash): one 512-byte object, where a
     # tuple of ints held ~2.3 KB. to_row and from_row keep the stored list of numbers.
-    minhash: bytes = EMPTY_SIG
-    script: str = "latin"
-    n_tokens: int = 0
-    url: str | None = None
-    cites: tuple[str, ...] = ()
+    minhash: bytes
+    script: str
+    n_tokens: int
+    url: str | None
+    cites: tuple[str, ...]
     # Name bigrams (folded) that this article spells with non-ASCII letters (Nguyễn Mạnh):
     # an original keeps its names' diacritics where translations often drop them.
-    native_names: tuple[str, ...] = ()
+    native_names: tuple[str, ...]
     # Date anchors of the title and lead (first LEAD_CHARS characters): news states the
     # event's date up front, so lead dates that disagree mark another event.
-    lead_dates: tuple[str, ...] = ()
+    lead_dates: tuple[str, ...]
+
+    def __init__(
+        self,
+        article_id: str,
+        lang: str,
+        content_sha256: str,
+        published_at: datetime | None,
+        anchors: Iterable[str] = (),
+        minhash: bytes = EMPTY_SIG,
+        script: str = "latin",
+        n_tokens: int = 0,
+        url: str | None = None,
+        cites: tuple[str, ...] = (),
+        native_names: tuple[str, ...] = (),
+        lead_dates: tuple[str, ...] = (),
+        *,
+        packed_anchors: bytes | None = None,
+    ) -> None:
+        """The fingerprint of these values; anchors given as strings, or packed already."""
+        packed = pack_anchors(anchors) if packed_anchors is None else packed_anchors
+        values = (
+            article_id, lang, content_sha256, published_at, packed, minhash, script, n_tokens,
+            url, cites, native_names, lead_dates,
+        )
+        for name, value in zip(_FIELDS, values, strict=True):
+            object.__setattr__(self, name, value)
+
+    @property
+    def anchors(self) -> tuple[str, ...]:
+        """The anchor strings "kind:value", in the order they were found (unpacked anew)."""
+        return unpack_anchors(self.packed_anchors)
+
+    @property
+    def anchor_count(self) -> int:
+        """How many anchors there are, without unpacking them."""
+        return anchor_count(self.packed_anchors)
 
     def to_row(self) -> dict[str, object]:
         """Primitives and lists only, for the DuckDB table `fingerprints`."""
@@ -125,7 +164,7 @@ class Fingerprint:
             lang=str(row["lang"]),
             content_sha256=str(row["content_sha256"]),
             published_at=published,
-            anchors=tuple(sys.intern(str(a)) for a in _as_list(row.get("anchors"))),
+            anchors=[str(a) for a in _as_list(row.get("anchors"))],
             minhash=_signature_of(row.get("minhash")),
             script=str(row.get("script") or "latin"),
             n_tokens=int(str(row.get("n_tokens") or 0)),
@@ -134,6 +173,9 @@ class Fingerprint:
             native_names=tuple(sys.intern(str(n)) for n in _as_list(row.get("native_names"))),
             lead_dates=tuple(str(n) for n in _as_list(row.get("lead_dates"))),
         )
+
+
+_FIELDS = tuple(f.name for f in fields(Fingerprint))
 
 
 def _signature_of(value: object) -> bytes:
@@ -170,21 +212,17 @@ def to_fingerprint(article: Article) -> Fingerprint:
         pieces = to_pieces(text)
         flags = to_flags(pieces)
     name_anchors, native_names = read_names(pieces)
-    # Interned, as read_text_anchors gives them: an anchor recurs across articles (~10 copies
-    # each on news), and one pickled batch of fingerprints then carries, and its reader holds,
-    # one string per anchor. Memoised anchors are interned once, when read: interning all ~300
-    # of a German seed here cost 0.2 ms.
     anchors = set(found)
     anchors.update(name_anchors)
     own_urls = [u for u in (article.canonical_url, article.url) if u]
     for url in own_urls:
-        anchors.update(sys.intern(f"tb:{b}") for b in to_bigrams(to_slug_words(url)))
+        anchors.update(f"tb:{b}" for b in to_bigrams(to_slug_words(url)))
     if article.title:
-        anchors.update(sys.intern(f"tb:{b}") for b in to_bigrams(to_fold_words(article.title)))
+        anchors.update(f"tb:{b}" for b in to_bigrams(to_fold_words(article.title)))
     for image in article.images:
         name = image.file_name or (image.url and urlsplit(image.url).path.rsplit("/", 1)[-1])
         if name:
-            anchors.add(sys.intern(f"img:{unquote(name).lower()}"))
+            anchors.add(f"img:{unquote(name).lower()}")
     lead = set(_lead_dates(text, pieces))
     word_hashes = to_word_hashes(pieces)
     return Fingerprint(

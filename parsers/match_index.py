@@ -20,6 +20,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from parsers.anchor_pack import SEP, anchor_text
 from parsers.fingerprint import NUM_PERM, Fingerprint
 from parsers.minhash import SIG_DTYPE
 
@@ -34,7 +35,6 @@ Bools = npt.NDArray[np.bool_]
 # two are held at once. At 100k, 4 parts peaked ~550 MB over the start, 16 ~250-300 MB
 # (32: ~210), in the same time within the noise (3.7-6.6 s wall).
 ARROW_PARTS = 16
-_ANCHORS = pa.list_(pa.string())
 # Largest count held in int32 ids: ids, positions and one past them (+1, ptr[r + 1]) fit.
 INT32_LIMIT = 2**31 - 2
 # Codes checked or numbered this many at a time: no temporaries of all 21M at 100k.
@@ -120,7 +120,7 @@ def to_anchor_codes(
 
 def _to_anchor_ptr(fps: Sequence[Fingerprint]) -> Ints:
     """CSR offsets of the articles' anchors."""
-    lengths = np.fromiter((len(fp.anchors) for fp in fps), dtype=np.int64, count=len(fps))
+    lengths = np.fromiter((fp.anchor_count for fp in fps), dtype=np.int64, count=len(fps))
     ptr = np.zeros(len(fps) + 1, dtype=np.int64)
     np.cumsum(lengths, out=ptr[1:])
     return ptr
@@ -150,15 +150,15 @@ def _to_arrow_codes(fps: Sequence[Fingerprint], workers: int) -> tuple[Ints, Ids
     starts = range(0, max(len(fps), 1), size)
     ptr = _to_anchor_ptr(fps)
     merged = _ArrowCodes(np.empty(int(ptr[-1]), dtype=to_id_dtype(int(ptr[-1]), len(fps))))
-    converted = (pa.array([fp.anchors for fp in fps[k : k + size]], _ANCHORS) for k in starts)
+    converted = (_to_anchor_values(fps[k : k + size]) for k in starts)
     if workers <= 1:
         for part in converted:
-            merged.add(part.values.dictionary_encode())
+            merged.add(part.dictionary_encode())
         return ptr, merged.codes, merged.vocab_list()
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending: Future[Any] | None = None
         for part in converted:
-            encoding = pool.submit(part.values.dictionary_encode)
+            encoding = pool.submit(part.dictionary_encode)
             del part
             if pending is not None:
                 merged.add(pending.result())
@@ -166,6 +166,15 @@ def _to_arrow_codes(fps: Sequence[Fingerprint], workers: int) -> tuple[Ints, Ids
         if pending is not None:
             merged.add(pending.result())
     return ptr, merged.codes, merged.vocab_list()
+
+
+def _to_anchor_values(fps: Sequence[Fingerprint]) -> Any:
+    """The fingerprints' anchors, in order, as one Arrow string array: their packed texts
+    split in C (no Python string per anchor; a lone surrogate fails the cast)."""
+    texts = pa.array(
+        [anchor_text(fp.packed_anchors) if fp.anchor_count else None for fp in fps], pa.binary()
+    )
+    return pc.split_pattern(texts.cast(pa.string()), SEP).flatten()
 
 
 def _release_arrow() -> None:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 
+from parsers.anchor_pack import unpack_anchors
 from parsers.fingerprint import Fingerprint, fold_ascii, to_fingerprint, to_text_anchors
 from parsers.minhash import _MIX_1, _MIX_2, _PERM_A, _PERM_B, _PRIME, EMPTY_SIG, unpack_signature
 from parsers.pieces import to_pieces, to_word_hashes
@@ -159,7 +160,7 @@ def _is_interned(text: str) -> bool:
     return sys.intern("".join(list(text))) is text
 
 
-def test_anchors_and_native_names_are_interned() -> None:
+def test_native_names_are_interned_and_anchors_packed() -> None:
     # Every kind read fresh (dates, numbers, URLs, images, quotes, title and slug bigrams) and
     # every kind memoised (acronyms, codes, names), before and after their memos hold them.
     a = article(
@@ -173,7 +174,9 @@ def test_anchors_and_native_names_are_interned() -> None:
         kinds = {anchor.split(":", 1)[0] for anchor in fp.anchors}
         assert {"dt", "ym", "amt", "pct", "acr", "code", "nm", "ns", "url", "img", "q"} <= kinds
         assert "tb" in kinds
-        assert all(map(_is_interned, fp.anchors))
+        # The anchors live packed in one bytes object (parsers.anchor_pack), not as strings.
+        assert fp.anchors == unpack_anchors(fp.packed_anchors) == tuple(sorted(fp.anchors))
+        assert fp.anchor_count == len(fp.anchors)
         assert fp.native_names and all(map(_is_interned, fp.native_names))
 
 
