@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import resource
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -15,7 +14,7 @@ from prefect.cache_policies import NO_CACHE
 
 from flows.body_spool import BodySpool
 from flows.fetch import FetchResult
-from flows.nightly import _by_ref, _cpu, fetch_task, parse_task
+from flows.nightly import _by_ref, _cpu, fetch_task, parse_task, peak_rss_mb
 from flows.packing import Packer
 from flows.settings import load_settings
 from flows.shards import ShardError, shard_of_url
@@ -162,5 +161,4 @@ class _Clock:
             return fn()
         finally:
             self.timings[name] = round(time.perf_counter() - start, 3)
-            maxrss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-            self.peak_rss_mb[name] = round(maxrss_kb / 1024, 1)
+            self.peak_rss_mb[name] = peak_rss_mb()

@@ -35,9 +35,11 @@ T = TypeVar("T")
 # ~2 GB at 100k articles on top of the records; a slice of 10k holds ~1/10 of that, and
 # DuckDB appends the slices to the same transaction's row groups.
 CHUNK_ROWS = 10_000
-# Articles are read back from the night's spool for their rows: each record (~10 KB) and its
-# Arrow row (~16 KB: body and paragraphs) are held per slice, ~260 MB for a slice of 10k.
-ARTICLE_CHUNK_ROWS = 2_000
+# Wide rows go in smaller slices. An article is read back from the night's spool for its row:
+# its record (~10 KB) and Arrow row (~16 KB: body and paragraphs) were ~260 MB for 10k. A
+# fingerprint's row is a dict with its anchors as a list of strings, then JSON: ~250 MB for
+# 10k. In slices of 2,000 the load no longer raised a night's peak memory (measured at 100k).
+WIDE_CHUNK_ROWS = 2_000
 # Pages carry their packed bodies (~25 KB each on news sites): a smaller slice keeps the
 # Arrow copy of the bodies at ~25 MB instead of the night's whole archive.
 PAGE_CHUNK_ROWS = 1_000
@@ -255,7 +257,7 @@ def _load_articles(
         _register_ids(con, "_changed", changed)
         con.execute("delete from articles where article_id in (select id from _changed)")
         con.unregister("_changed")
-    for part in _chunks(needed, ARTICLE_CHUNK_ROWS):
+    for part in _chunks(needed, WIDE_CHUNK_ROWS):
         rows = to_article_rows([unique[i] for i, _, _, _ in part])
         _insert_from(
             con,
@@ -406,7 +408,7 @@ def _load_fingerprints(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> None
     _register_ids(con, "_ids", [f.article_id for f in fps])
     con.execute("delete from fingerprints where article_id in (select id from _ids)")
     con.unregister("_ids")
-    for part in _chunks(fps):
+    for part in _chunks(fps, WIDE_CHUNK_ROWS):
         rows = pa.table(
             {
                 "article_id": pa.array([f.article_id for f in part], pa.string()),
