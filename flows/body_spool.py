@@ -12,23 +12,68 @@ import threading
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import overload
+from typing import Self
 
 from flows.fetch import FetchResult
+from parsers.article_spool import Lazy
 from parsers.records import Page
 
+Span = tuple[int, int]  # (offset, length) in a file
 
-class BodySpool:
-    """Page bodies by URL in one file; thread-safe (the fetch threads write at once)."""
+
+class SpanFile:
+    """Byte strings by key in one file (created empty; `close` removes it)."""
 
     def __init__(self, path: Path) -> None:
-        """Spool into the file at `path` (created; `close` removes it)."""
+        """Keep them in the file at `path`."""
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
-        self._end = 0
-        self._at: dict[str, tuple[int, int]] = {}  # url → (offset, length)
+        self._at: dict[str, Span] = {}
         self._lock = threading.Lock()
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._at
+
+    def span(self, key: str) -> Span | None:
+        """Where the bytes of key are in the file (None if the file has none)."""
+        return self._at.get(key)
+
+    def read(self, span: Span) -> bytes:
+        """The bytes at span."""
+        return read_exactly(self._fd, span)
+
+    def close(self) -> None:
+        """Close and remove the file."""
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+        self._at = {}
+        self.path.unlink(missing_ok=True)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def read_exactly(fd: int, span: Span) -> bytes:
+    """The bytes at span of the file (a short read means the file was cut)."""
+    offset, length = span
+    data = os.pread(fd, length, offset)
+    if len(data) != length:
+        raise OSError(f"read {len(data)} of {length} bytes at {offset}: the file was cut")
+    return data
+
+
+class BodySpool(SpanFile):
+    """Page bodies by URL; thread-safe (the fetch threads write at once)."""
+
+    def __init__(self, path: Path) -> None:
+        """Spool into the file at `path`."""
+        super().__init__(path)
+        self._end = 0  # where the next body goes
 
     def hold(self, result: FetchResult) -> FetchResult:
         """Write the result's body to the file; the result without it."""
@@ -46,21 +91,6 @@ class BodySpool:
             self._at[page.url] = (offset, len(body))
         return replace(result, page=page.without_body())
 
-    def __contains__(self, url: object) -> bool:
-        return url in self._at
-
-    def span(self, url: str) -> tuple[int, int] | None:
-        """Where the body held for url is in the file: (offset, length); None if none is."""
-        return self._at.get(url)
-
-    def read(self, span: tuple[int, int]) -> bytes:
-        """The bytes at span."""
-        offset, length = span
-        data = os.pread(self._fd, length, offset)
-        if len(data) != length:
-            raise OSError(f"body spool {self.path}: {len(data)} of {length} bytes at {offset}")
-        return data
-
     def body(self, url: str) -> bytes | None:
         """The body held for url (None if none is)."""
         span = self._at.get(url)
@@ -70,22 +100,8 @@ class BodySpool:
         """The pages, each with its held body read back when it is taken."""
         return _WithBodies(self, pages)
 
-    def close(self) -> None:
-        """Close and remove the file."""
-        if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
-        self._at = {}
-        self.path.unlink(missing_ok=True)
 
-    def __enter__(self) -> BodySpool:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-class _WithBodies(Sequence[Page]):
+class _WithBodies(Lazy[Page]):
     """Pages whose held bodies are read from the spool on access."""
 
     def __init__(self, spool: BodySpool, pages: Sequence[Page]) -> None:
@@ -94,19 +110,8 @@ class _WithBodies(Sequence[Page]):
     def __len__(self) -> int:
         return len(self._pages)
 
-    @overload
-    def __getitem__(self, index: int) -> Page: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[Page]: ...
-
-    def __getitem__(self, index: int | slice) -> Page | list[Page]:
-        """The page at index with its body (a slice: a list of them)."""
-        if isinstance(index, slice):
-            return [self._with_body(p) for p in self._pages[index]]
-        return self._with_body(self._pages[index])
-
-    def _with_body(self, page: Page) -> Page:
-        """The page with its held body, if it has none."""
+    def _at(self, index: int) -> Page:
+        """The page at index with its held body, if it has none."""
+        page = self._pages[index]
         body = None if page.body else self._spool.body(page.url)
         return page if body is None else replace(page, body=body)

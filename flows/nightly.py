@@ -430,17 +430,19 @@ def _execute(settings: Settings, work: Callable[[RunSummary], None]) -> State:
 
 def _run(settings: Settings, since: date | None, summary: RunSummary) -> None:
     """The stages in order, filling the summary."""
-    night = night_dir(settings.db_path)
-    try:
-        with ArticleSpool(night / "articles") as spool, BodySpool(night / "bodies") as held:
-            _read_and_fetch(settings, since, summary, spool, held)
-    finally:
-        shutil.rmtree(night, ignore_errors=True)
+    with (
+        night_dir(settings.db_path) as night,
+        ArticleSpool(night / "articles") as spool,
+        BodySpool(night / "bodies") as held,
+    ):
+        _read_and_fetch(settings, since, summary, spool, held)
 
 
-def night_dir(db_path: Path) -> Path:
-    """Where a night spools its articles and fetched bodies: beside the warehouse, emptied
-    first (under the run lock, what is there was left by a run that did not end).
+@contextmanager
+def night_dir(db_path: Path) -> Iterator[Path]:
+    """Where a night spools its articles and bodies, removed when it ends: beside the
+    warehouse, emptied first (under the run lock, what is there was left by a run that did
+    not end).
 
     Its own user's only (0700): the article spool is pickle, read back by this process.
     """
@@ -448,7 +450,10 @@ def night_dir(db_path: Path) -> Path:
     shutil.rmtree(path, ignore_errors=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.mkdir(mode=0o700)
-    return path
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _read_and_fetch(

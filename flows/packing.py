@@ -9,7 +9,7 @@ from concurrent.futures import CancelledError, Future, ProcessPoolExecutor, Thre
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from flows.body_spool import BodySpool
+from flows.body_spool import BodySpool, Span, SpanFile, read_exactly
 from flows.fetch import FetchResult
 from flows.parallel import MIN_ITEMS, idle_worker
 from flows.priority import to_background
@@ -19,7 +19,6 @@ from warehouse.rows import compress_body
 # Bodies handed to the packing process at a time: one message per 16 pages, not per page.
 BATCH = 16
 
-Span = tuple[int, int]  # (offset, length) in a file
 Batch = list[tuple[str, Span]]  # (page url, where the spool holds its body)
 
 
@@ -140,7 +139,7 @@ def pack_spans(source: str, target: str, spans: list[Span]) -> list[Span]:
     try:
         end = os.fstat(dst).st_size
         for offset, length in spans:
-            packed = compress_body(_pread_all(src, length, offset))
+            packed = compress_body(read_exactly(src, (offset, length)))
             _write_all(dst, packed)
             out.append((end, len(packed)))
             end += len(packed)
@@ -150,16 +149,8 @@ def pack_spans(source: str, target: str, spans: list[Span]) -> list[Span]:
     return out
 
 
-class PackedBodies(Mapping[str, bytes]):
+class PackedBodies(SpanFile, Mapping[str, bytes]):
     """Packed bodies by page URL, in one file beside the night's other spools."""
-
-    def __init__(self, path: Path) -> None:
-        """Keep them in the file at `path` (created empty; `close` removes it)."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
-        self._fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
-        self._at: dict[str, Span] = {}
-        self._lock = threading.Lock()
 
     def found(self, url: str, span: Span) -> None:
         """Record a body the worker appended."""
@@ -174,30 +165,13 @@ class PackedBodies(Mapping[str, bytes]):
             self._at[url] = (end, len(packed))
 
     def __getitem__(self, url: str) -> bytes:
-        offset, length = self._at[url]
-        return _pread_all(self._fd, length, offset)
+        return self.read(self._at[url])
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._at)
 
     def __len__(self) -> int:
         return len(self._at)
-
-    def close(self) -> None:
-        """Close and remove the file."""
-        if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
-        self._at = {}
-        self.path.unlink(missing_ok=True)
-
-
-def _pread_all(fd: int, length: int, offset: int) -> bytes:
-    """Exactly `length` bytes at `offset` (a short read means the file was cut)."""
-    data = os.pread(fd, length, offset)
-    if len(data) != length:
-        raise OSError(f"read {len(data)} of {length} bytes at {offset}: the file was cut")
-    return data
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -10,17 +10,44 @@ from __future__ import annotations
 import pickle
 import shutil
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from operator import attrgetter
 from pathlib import Path
-from typing import overload
+from typing import TypeVar, overload
 
 from parsers.records import Article, Citation
+
+T = TypeVar("T")
 
 # Articles per file: ~10 MB of pickle, read back in ~40 ms.
 CHUNK = 1000
 
 
-class ArticleSpool(Sequence[Article]):
+class Lazy(Sequence[T]):
+    """A sequence whose items are made when asked for: subclasses give `_at` and `__len__`."""
+
+    def _at(self, index: int) -> T:
+        """The item at a valid, non-negative index."""
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[T]: ...
+
+    def __getitem__(self, index: int | slice) -> T | list[T]:
+        """The item at index (a slice: a list of them)."""
+        if isinstance(index, slice):
+            return [self._at(i) for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(f"{type(self).__name__} index out of range")
+        return self._at(index)
+
+
+class ArticleSpool(Lazy[Article]):
     """Articles appended in order and read back by index; thread-safe (a feeder thread reads
     while the flow appends)."""
 
@@ -53,20 +80,8 @@ class ArticleSpool(Sequence[Article]):
     def __len__(self) -> int:
         return len(self.ids)
 
-    @overload
-    def __getitem__(self, index: int) -> Article: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[Article]: ...
-
-    def __getitem__(self, index: int | slice) -> Article | list[Article]:
-        """The article at index (a slice: a list of them)."""
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError("article spool index out of range")
+    def _at(self, index: int) -> Article:
+        """The article at index, from the chunk that holds it."""
         k, at = divmod(index, self._chunk)
         with self._lock:
             return self._chunk_at(k)[at]
@@ -104,7 +119,7 @@ class ArticleSpool(Sequence[Article]):
         self.close()
 
 
-class Picked(Sequence[Article]):
+class Picked(Lazy[Article]):
     """Some articles of a sequence, by index, read from it when asked for."""
 
     def __init__(self, base: Sequence[Article], indexes: Sequence[int]) -> None:
@@ -113,47 +128,39 @@ class Picked(Sequence[Article]):
     def __len__(self) -> int:
         return len(self.indexes)
 
-    @overload
-    def __getitem__(self, index: int) -> Article: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[Article]: ...
-
-    def __getitem__(self, index: int | slice) -> Article | list[Article]:
-        """The picked article at index (a slice: a list of them)."""
-        if isinstance(index, slice):
-            return [self.base[i] for i in self.indexes[index]]
+    def _at(self, index: int) -> Article:
+        """The picked article at index."""
         return self.base[self.indexes[index]]
 
 
 def ids_of(articles: Sequence[Article]) -> list[str]:
     """The articles' ids in order (a spool's without reading a record back)."""
-    if isinstance(articles, ArticleSpool):
-        return articles.ids
-    if isinstance(articles, Picked):
-        ids = ids_of(articles.base)
-        return [ids[i] for i in articles.indexes]
-    return [a.article_id for a in articles]
+    return _column(articles, attrgetter("ids"), attrgetter("article_id"))
 
 
 def shas_of(articles: Sequence[Article]) -> list[str]:
     """The articles' content hashes in order."""
-    if isinstance(articles, ArticleSpool):
-        return articles.shas
-    if isinstance(articles, Picked):
-        shas = shas_of(articles.base)
-        return [shas[i] for i in articles.indexes]
-    return [a.content_sha256 for a in articles]
+    return _column(articles, attrgetter("shas"), attrgetter("content_sha256"))
 
 
 def citations_of(articles: Sequence[Article]) -> list[tuple[Citation, ...]]:
     """The articles' citations in order."""
+    return _column(articles, attrgetter("citations"), attrgetter("citations"))
+
+
+def _column(
+    articles: Sequence[Article],
+    kept: Callable[[ArticleSpool], list[T]],
+    field: Callable[[Article], T],
+) -> list[T]:
+    """One field of every article: what a spool keeps in memory, through a Picked's indexes,
+    or read from the records."""
     if isinstance(articles, ArticleSpool):
-        return articles.citations
+        return kept(articles)
     if isinstance(articles, Picked):
-        cites = citations_of(articles.base)
-        return [cites[i] for i in articles.indexes]
-    return [a.citations for a in articles]
+        values = _column(articles.base, kept, field)
+        return [values[i] for i in articles.indexes]
+    return [field(a) for a in articles]
 
 
 def latest(articles: Sequence[Article]) -> Picked:
