@@ -7,8 +7,10 @@ they are ~1 KB, and the matcher's Arrow coding splits the text itself, in C.
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Iterable
+
+import orjson
+from isal import isal_zlib
 
 # Joins the anchors: no anchor holds it (pack_anchors drops it from their text).
 SEP = "\x00"
@@ -23,7 +25,8 @@ def pack_anchors(anchors: Iterable[str]) -> bytes:
     if not items:
         return EMPTY_ANCHORS
     text = SEP.join(items).encode("utf-8", "surrogatepass")
-    return len(items).to_bytes(_COUNT_BYTES, "little") + zlib.compress(text, 1)
+    # ISA-L writes and reads the zlib format twice as fast as zlib (see warehouse.rows).
+    return len(items).to_bytes(_COUNT_BYTES, "little") + isal_zlib.compress(text, 1)
 
 
 def anchor_count(packed: bytes) -> int:
@@ -33,7 +36,7 @@ def anchor_count(packed: bytes) -> int:
 
 def anchor_text(packed: bytes) -> bytes:
     """The SEP-joined UTF-8 text of the anchors (empty when there are none)."""
-    return zlib.decompress(packed[_COUNT_BYTES:]) if anchor_count(packed) else b""
+    return isal_zlib.decompress(packed[_COUNT_BYTES:]) if anchor_count(packed) else b""
 
 
 def unpack_anchors(packed: bytes) -> tuple[str, ...]:
@@ -41,3 +44,22 @@ def unpack_anchors(packed: bytes) -> tuple[str, ...]:
     if not anchor_count(packed):
         return ()
     return tuple(anchor_text(packed).decode("utf-8", "surrogatepass").split(SEP))
+
+
+def anchors_json(packed: bytes) -> bytes | None:
+    """The anchors as a JSON array, as orjson writes their list, without a string per anchor
+    (None where orjson refuses them: a lone surrogate).
+
+    The joined text is escaped once and each escaped separator becomes `","`: half the cost of
+    unpacking a fingerprint's ~200 anchors only to write them out again (the load's rows).
+    """
+    if not anchor_count(packed):
+        return b"[]"
+    try:
+        text = orjson.dumps(anchor_text(packed).decode("utf-8", "surrogatepass"))
+    except TypeError:
+        return None
+    if b"\\\\" in text:
+        # An escaped backslash could precede "u0000": take the plain way.
+        return orjson.dumps(list(unpack_anchors(packed)))
+    return b"[" + text.replace(b"\\u0000", b'","') + b"]"

@@ -134,14 +134,15 @@ class Fingerprint:
         """How many anchors there are, without unpacking them."""
         return anchor_count(self.packed_anchors)
 
-    def to_row(self) -> dict[str, object]:
-        """Primitives and lists only, for the DuckDB table `fingerprints`."""
+    def to_row(self, anchors: bool = True) -> dict[str, object]:
+        """Primitives and lists only, for the DuckDB table `fingerprints` (anchors=False: an
+        empty list in their place, for a writer that splices them in)."""
         return {
             "article_id": self.article_id,
             "lang": self.lang,
             "content_sha256": self.content_sha256,
             "published_at": self.published_at,
-            "anchors": list(self.anchors),
+            "anchors": list(self.anchors) if anchors else [],
             "minhash": unpack_signature(self.minhash),
             "script": self.script,
             "n_tokens": self.n_tokens,

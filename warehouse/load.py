@@ -26,6 +26,7 @@ from warehouse.rows import (
     to_json_array,
     to_page_meta,
     to_page_rows,
+    to_print_json_array,
 )
 from warehouse.seed_files import SeedFile, to_seed_file_rows
 from warehouse.state import quelle_version
@@ -413,7 +414,7 @@ def _load_fingerprints(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> None
             {
                 "article_id": pa.array([f.article_id for f in part], pa.string()),
                 "content_sha256": pa.array([f.content_sha256 for f in part], pa.string()),
-                "data": to_json_array(f.to_row() for f in part),
+                "data": to_print_json_array(part),
             }
         )
         _insert(con, "fingerprints", rows)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 import numpy as np
@@ -10,12 +11,14 @@ from parsers.anchor_pack import (
     EMPTY_ANCHORS,
     anchor_count,
     anchor_text,
+    anchors_json,
     pack_anchors,
     unpack_anchors,
 )
 from parsers.fingerprint import Fingerprint, to_fingerprint
 from parsers.match_index import to_anchor_codes
 from tests.parsers.matching_texts import seed_article
+from warehouse.rows import to_json_array, to_print_json_array
 
 
 def test_anchors_round_trip_in_order_with_their_count() -> None:
@@ -68,3 +71,22 @@ def test_arrow_splits_the_packed_text_as_python_does() -> None:
         got = [tuple(names[c] for c in codes[ptr[i] : ptr[i + 1]]) for i in range(len(batch))]
         assert got == [fp.anchors for fp in batch]
         assert np.array_equal(np.diff(ptr), [fp.anchor_count for fp in batch])
+
+
+def test_stored_rows_with_spliced_anchors_are_the_rows_json_writes() -> None:
+    fps = [to_fingerprint(seed_article(n)) for n in ("000", "001", "002", "003")]
+    tricky = [
+        ('q:sagte "nein"', "q:tab\there", "nm:nguyễn", "url:https://a.vn/?q=1&b=2"),
+        ("q:back\\slash", "q:\\u0000 literal", "nm:x"),  # the plain way: an escaped backslash
+        ("q:\udc80 lone", "nm:y"),  # orjson refuses it: the row goes the stdlib way
+        (),
+        ("",),
+    ]
+    fps += [Fingerprint(f"t{i}", "de", "0" * 64, None, anchors=a) for i, a in enumerate(tricky)]
+    spliced = to_print_json_array(fps[:-3] + fps[-2:]).to_pylist()
+    plain = to_json_array(f.to_row() for f in fps[:-3] + fps[-2:]).to_pylist()
+    assert spliced == plain
+    assert [json.loads(t)["anchors"] for t in spliced] == [
+        list(f.anchors) for f in fps[:-3] + fps[-2:]
+    ]
+    assert anchors_json(fps[-3].packed_anchors) is None
