@@ -723,7 +723,7 @@ def to_markdown(result: dict[str, Any]) -> str:
         "Overhead = process wall − stages: imports, Prefect's temporary "
         "server (its start measured from the log), artifacts, exit. Peak RSS = the quelle "
         "process sampled from /proc (tree = with Prefect's server); under each stage, the "
-        "process's peak RSS by the end of that stage (ru_maxrss, so it only grows: the stage "
+        "process's peak RSS by the end of that stage (its VmHWM, so it only grows: the stage "
         "where it jumps is the one that needed the memory). CPU = user + system seconds of the "
         "quelle process and its worker processes in that stage (the page server's not "
         "included: its CPU over the whole run is under the stages' total, with the share of the "
