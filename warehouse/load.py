@@ -5,8 +5,8 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +32,7 @@ from warehouse.seed_files import SeedFile, to_seed_file_rows
 from warehouse.state import quelle_version
 
 T = TypeVar("T")
+R = TypeVar("R")
 # Rows turned into Arrow and inserted at a time. The night's whole batch as Arrow columns was
 # ~2 GB at 100k articles on top of the records; a slice of 10k holds ~1/10 of that, and
 # DuckDB appends the slices to the same transaction's row groups.
@@ -258,8 +259,12 @@ def _load_articles(
         _register_ids(con, "_changed", changed)
         con.execute("delete from articles where article_id in (select id from _changed)")
         con.unregister("_changed")
-    for part in _chunks(needed, WIDE_CHUNK_ROWS):
-        rows = to_article_rows([unique[i] for i, _, _, _ in part])
+    def rows_of(part: Sequence[tuple[int, Any, bool, bool]]) -> pa.Table:
+        """The Arrow rows of a slice of the needed articles (read back from a spool)."""
+        return to_article_rows([unique[i] for i, _, _, _ in part])
+
+    parts = _chunks(needed, WIDE_CHUNK_ROWS)
+    for part, rows in zip(_chunks(needed, WIDE_CHUNK_ROWS), _ahead(rows_of, parts), strict=True):
         _insert_from(
             con,
             "insert into article_versions select article_id, content_sha256, ?, ?, title, "
@@ -307,6 +312,21 @@ def _chunks(items: Sequence[T], size: int = CHUNK_ROWS) -> Iterator[Sequence[T]]
     """The items in slices of `size`, so one slice's Arrow columns are held at a time."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _ahead(make: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+    """make(item) for each item in order, the next one made in a thread while the caller uses
+    this one: DuckDB's inserts release the GIL, so reading the next articles back from the
+    night's spool (unpickling, ~1 s per 20k) overlaps them."""
+    with ThreadPoolExecutor(1, thread_name_prefix="rows") as pool:
+        pending: Future[R] | None = None
+        for item in items:
+            made = pool.submit(make, item)
+            if pending is not None:
+                yield pending.result()
+            pending = made
+        if pending is not None:
+            yield pending.result()
 
 
 def _where(rows: pa.Table, mask: Sequence[bool]) -> pa.Table:
