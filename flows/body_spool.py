@@ -58,6 +58,14 @@ class SpanFile:
         self.close()
 
 
+def write_at(fd: int, data: bytes, offset: int) -> Span:
+    """Write all of data at offset of the file; where it went."""
+    done = 0
+    while done < len(data):
+        done += os.pwrite(fd, memoryview(data)[done:], offset + done)
+    return offset, len(data)
+
+
 def read_exactly(fd: int, span: Span) -> bytes:
     """The bytes at span of the file (a short read means the file was cut)."""
     offset, length = span
@@ -80,20 +88,17 @@ class BodySpool(SpanFile):
         page = result.page
         if page is None or not page.body:
             return result
-        body = page.body
         with self._lock:
-            offset, self._end = self._end, self._end + len(body)
+            offset, self._end = self._end, self._end + len(page.body)
         # Each writer has its own range, so the writes need no lock.
-        done = 0
-        while done < len(body):
-            done += os.pwrite(self._fd, memoryview(body)[done:], offset + done)
+        span = write_at(self._fd, page.body, offset)
         with self._lock:
-            self._at[page.url] = (offset, len(body))
+            self._at[page.url] = span
         return replace(result, page=page.without_body())
 
     def body(self, url: str) -> bytes | None:
         """The body held for url (None if none is)."""
-        span = self._at.get(url)
+        span = self.span(url)
         return None if span is None else self.read(span)
 
     def pages(self, pages: Sequence[Page]) -> Sequence[Page]:

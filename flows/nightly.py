@@ -316,13 +316,6 @@ def with_bodies(settings: Settings, pages: list[Page], held: BodySpool) -> Seque
     return held.pages(pages)
 
 
-def without_body(result: FetchResult) -> FetchResult:
-    """The fetch result with its page's bytes let go (the archive gets the packed copy)."""
-    if result.page is None or not result.page.body:
-        return result
-    return replace(result, page=result.page.without_body())
-
-
 def count_seeds(counts: dict[str, Any], seeds: SeedBatch) -> None:
     """The seed counts of the run report."""
     counts["seed_files"], counts["seeds_parsed"] = seeds.files, len(seeds.articles)
@@ -521,7 +514,6 @@ def _fetch_and_load(
     c["pages_unchanged"] = len(unchanged)
     _fault_point(settings, "parse")
     parsed = _stage(summary, "parse", lambda: parse_task(_by_ref(pages), _cpu(settings)))
-    results = [without_body(r) for r in results]
     # The night's articles: the seeds' in the spool, then the pages'.
     articles.extend(parsed.articles)
     parsed = replace(parsed, articles=())

@@ -9,7 +9,7 @@ from concurrent.futures import CancelledError, Future, ProcessPoolExecutor, Thre
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from flows.body_spool import BodySpool, Span, SpanFile, read_exactly
+from flows.body_spool import BodySpool, Span, SpanFile, read_exactly, write_at
 from flows.fetch import FetchResult
 from flows.parallel import MIN_ITEMS, idle_worker
 from flows.priority import to_background
@@ -107,9 +107,8 @@ class Packer:
         self.close()
         # The worker has stopped: only this process appends to the store from here on.
         with ThreadPoolExecutor(self._workers, thread_name_prefix="pack") as threads:
-            # zlib releases the GIL, so the threads use every core.
-            for url, span in left:
-                threads.submit(self._pack_here, url, span)
+            # zlib releases the GIL, so the threads use every core; list() raises what failed.
+            list(threads.map(self._pack_here, *zip(*left, strict=True)))
         return self.packed
 
     def _pack_here(self, url: str, span: Span) -> None:
@@ -135,14 +134,12 @@ def pack_spans(source: str, target: str, spans: list[Span]) -> list[Span]:
     `target`, and say where each went."""
     out = []
     src = os.open(source, os.O_RDONLY)
-    dst = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    dst = os.open(target, os.O_WRONLY | os.O_CREAT, 0o600)
     try:
         end = os.fstat(dst).st_size
-        for offset, length in spans:
-            packed = compress_body(read_exactly(src, (offset, length)))
-            _write_all(dst, packed)
-            out.append((end, len(packed)))
-            end += len(packed)
+        for span in spans:
+            out.append(write_at(dst, compress_body(read_exactly(src, span)), end))
+            end += out[-1][1]
     finally:
         os.close(src)
         os.close(dst)
@@ -159,10 +156,7 @@ class PackedBodies(SpanFile, Mapping[str, bytes]):
     def put(self, url: str, packed: bytes) -> None:
         """Append a body packed in this process (thread-safe)."""
         with self._lock:
-            end = os.fstat(self._fd).st_size
-            os.lseek(self._fd, end, os.SEEK_SET)
-            _write_all(self._fd, packed)
-            self._at[url] = (end, len(packed))
+            self._at[url] = write_at(self._fd, packed, os.fstat(self._fd).st_size)
 
     def __getitem__(self, url: str) -> bytes:
         return self.read(self._at[url])
@@ -172,10 +166,3 @@ class PackedBodies(SpanFile, Mapping[str, bytes]):
 
     def __len__(self) -> int:
         return len(self._at)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    """Write all of data at the file's position."""
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]

@@ -60,14 +60,14 @@ def imap_cpu(
     chunk = chunk_size(len(items), workers, most)
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_collect_less) as pool:
-        out: deque[Future[list[R]]] = deque()
-        starts = iter(range(0, len(items), chunk))
-        for start in itertools.islice(starts, workers * IN_FLIGHT):
-            out.append(pool.submit(map_chunk, fn, list(items[start : start + chunk])))
+        chunks = (list(items[start : start + chunk]) for start in range(0, len(items), chunk))
+        first = itertools.islice(chunks, workers * IN_FLIGHT)
+        out: deque[Future[list[R]]] = deque(pool.submit(map_chunk, fn, p) for p in first)
         while out:
             done = out.popleft().result()
-            for start in itertools.islice(starts, 1):
-                out.append(pool.submit(map_chunk, fn, list(items[start : start + chunk])))
+            part = next(chunks, None)
+            if part is not None:
+                out.append(pool.submit(map_chunk, fn, part))
             yield from _counted(done)
 
 

@@ -18,8 +18,6 @@ from warehouse.seed_files import SeedFile, Stat
 # A file changed this recently may change again within the clock's granularity without its
 # stat changing (git's "racily clean" entries): it is read, but not recorded as skippable.
 SETTLE_NS = 2_000_000_000
-# Articles read before they are handed to the spool (one lock and write per batch).
-SPOOL_EVERY = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,23 +81,18 @@ def read_seeds(
     # Relative paths cross to the workers, the directory once per chunk (in the partial).
     read = functools.partial(read_listed, str(seeds_dir.resolve()))
     results = imap_cpu(read, listed, default_workers() if workers is None else workers)
-    articles: list[Article] = []
+    articles: list[Article] | ArticleSpool = [] if into is None else into
     rejects: list[Reject] = []
     fresh: list[SeedFile] = []
     for rel, now, r in zip(listed, stats, results, strict=True):
         if not isinstance(r, Article):
             rejects.append(r)
             continue
-        articles.append(r)
-        if into is not None and len(articles) >= SPOOL_EVERY:
-            into.extend(articles)
-            articles = []
+        articles.extend((r,))
         if now is not None and max(now[1], now[2]) < settled_before:
             fresh.append(SeedFile(rel, now, r.article_id, r.content_sha256))
-    if into is not None:
-        into.extend(articles)
     return SeedBatch(
-        into if into is not None else tuple(articles), tuple(rejects), len(files),
+        articles if into is not None else tuple(articles), tuple(rejects), len(files),
         tuple(unchanged), (*unchanged, *fresh),
     )
 

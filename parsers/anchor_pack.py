@@ -55,11 +55,12 @@ def anchors_json(packed: bytes) -> bytes | None:
     """
     if not anchor_count(packed):
         return b"[]"
+    joined = anchor_text(packed).decode("utf-8", "surrogatepass")
     try:
-        text = orjson.dumps(anchor_text(packed).decode("utf-8", "surrogatepass"))
+        text = orjson.dumps(joined)
     except TypeError:
         return None
     if b"\\\\" in text:
         # An escaped backslash could precede "u0000": take the plain way.
-        return orjson.dumps(list(unpack_anchors(packed)))
+        return orjson.dumps(joined.split(SEP))
     return b"[" + text.replace(b"\\u0000", b'","') + b"]"

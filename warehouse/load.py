@@ -259,12 +259,12 @@ def _load_articles(
         _register_ids(con, "_changed", changed)
         con.execute("delete from articles where article_id in (select id from _changed)")
         con.unregister("_changed")
+
     def rows_of(part: Sequence[tuple[int, Any, bool, bool]]) -> pa.Table:
         """The Arrow rows of a slice of the needed articles (read back from a spool)."""
         return to_article_rows([unique[i] for i, _, _, _ in part])
 
-    parts = _chunks(needed, WIDE_CHUNK_ROWS)
-    for part, rows in zip(_chunks(needed, WIDE_CHUNK_ROWS), _ahead(rows_of, parts), strict=True):
+    for part, rows in _ahead(rows_of, _chunks(needed, WIDE_CHUNK_ROWS)):
         _insert_from(
             con,
             "insert into article_versions select article_id, content_sha256, ?, ?, title, "
@@ -314,19 +314,19 @@ def _chunks(items: Sequence[T], size: int = CHUNK_ROWS) -> Iterator[Sequence[T]]
         yield items[start : start + size]
 
 
-def _ahead(make: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
-    """make(item) for each item in order, the next one made in a thread while the caller uses
-    this one: DuckDB's inserts release the GIL, so reading the next articles back from the
-    night's spool (unpickling, ~1 s per 20k) overlaps them."""
+def _ahead(make: Callable[[T], R], items: Iterable[T]) -> Iterator[tuple[T, R]]:
+    """(item, make(item)) for each item in order, the next one made in a thread while the
+    caller uses this one: DuckDB's inserts release the GIL, so reading the next articles back
+    from the night's spool (unpickling, ~1 s per 20k) overlaps them."""
     with ThreadPoolExecutor(1, thread_name_prefix="rows") as pool:
-        pending: Future[R] | None = None
+        pending: tuple[T, Future[R]] | None = None
         for item in items:
-            made = pool.submit(make, item)
+            made = (item, pool.submit(make, item))
             if pending is not None:
-                yield pending.result()
+                yield pending[0], pending[1].result()
             pending = made
         if pending is not None:
-            yield pending.result()
+            yield pending[0], pending[1].result()
 
 
 def _where(rows: pa.Table, mask: Sequence[bool]) -> pa.Table:
