@@ -10,7 +10,6 @@ scalar bound and score decide after it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
@@ -23,6 +22,7 @@ from parsers.match_index import (
     Ids,
     Ints,
     MatchIndex,
+    row_chunks,
     to_groups,
     to_row_sums,
     to_slices,
@@ -45,8 +45,8 @@ BLOCK_CELLS = 4_000_000
 # at 100k (content_edges +910 MB over its fingerprints with 12M, +776 MB with 6M and the
 # sketch's smaller chunks), for ~3 s more of its ~25 (the 100k benchmark's fingerprints).
 THREADED_BLOCK_CELLS = 6_000_000
-# Occurrences gathered or widened at once for per-row sums (to_weight_sums, _to_row_counts).
-WEIGHT_CHUNK = 1 << 20
+# Values renumbered at once (_renumber).
+RENUMBER_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,21 +127,13 @@ def _to_row_counts(ptr: Ints, keep: Bools) -> Ints:
     # at a time: a bincount of each kept occurrence's row, or one reduceat (which widens all
     # of keep to int64), held 170 MB more at 100k.
     counts = np.zeros(len(ptr) - 1, dtype=np.int64)
-    for start, stop in _row_chunks(ptr):
+    for start, stop in row_chunks(ptr):
         part = ptr[start : stop + 1] - ptr[start]
         filled = np.flatnonzero(part[1:] > part[:-1])
         if len(filled):
             chunk = keep[int(ptr[start]) : int(ptr[stop])]
             counts[start + filled] = np.add.reduceat(chunk, part[filled], dtype=np.int64)
     return counts
-
-
-def _row_chunks(ptr: Ints) -> Iterator[tuple[int, int]]:
-    """(start, stop) rows of the CSR laid out by ptr, ~WEIGHT_CHUNK occurrences a chunk."""
-    rows = len(ptr) - 1
-    step = max(1, rows * WEIGHT_CHUNK // max(int(ptr[-1]), 1))
-    for start in range(0, rows, step):
-        yield start, min(rows, start + step)
 
 
 def to_match_arrays(
@@ -165,21 +157,27 @@ def _to_match_arrays(
         np.where(kinds == "ns", 0.0, weights).astype(np.float64),
         np.where(kinds == "nm", 0.0, weights).astype(np.float64),
     )
+    if index.posting_limit < walked_limit(max_posting):
+        raise ValueError(
+            f"the index keeps postings up to {index.posting_limit} articles,"
+            f" matching walks anchors on up to {walked_limit(max_posting)}"
+        )
     occ, row_dtype = index.occ, index.post_rows.dtype.type
     # Per-anchor classes gathered per occurrence as booleans: no occurrence-long df or row
     # array (85 MB each at 100k, with their temporaries the peak of matching there).
     is_common = index.df > EXACT_POSTING
-    common_ptr, common_anchors = _to_csr(index.ptr, is_common[occ], occ)
-    # Compact ids in anchor-id order, as np.unique's inverse gives, without sorting 10M+ ids.
+    common_ptr, common_occ = _to_csr(index.ptr, is_common[occ], occ)
+    # Compact ids in anchor-id order, as np.unique's inverse gives, without sorting 10M+ ids;
+    # int32, the common vocabulary is small. Renumbered in place: at 100k the anchor ids of
+    # the common occurrences were another 75 MB held through the sketches.
     common_ids = np.flatnonzero(is_common)
-    # int32: the common vocabulary is small, and this array is kept for the whole run.
-    common_occ = (np.cumsum(is_common) - 1).astype(np.int32)[common_anchors]
-    same_script = pool.submit(to_sketch, common_ptr, common_anchors, view_weights[0])
+    common_occ = _renumber(common_occ.astype(np.int32, copy=False), np.cumsum(is_common) - 1)
+    common_weights = (view_weights[0][common_ids], view_weights[1][common_ids])
+    # Buckets hash the compact ids: any hash bounds the shared weight the same way.
+    same_script = pool.submit(to_sketch, common_ptr, common_occ, common_weights[0])
     mixed = bool(index.cyrillic.any() and not index.cyrillic.all())
     cross_script = (
-        pool.submit(to_sketch, common_ptr, common_anchors, view_weights[1])
-        if mixed
-        else same_script
+        pool.submit(to_sketch, common_ptr, common_occ, common_weights[1]) if mixed else same_script
     )
     askable_anchor = (index.df > 1) & (index.df <= max_posting)
     askable = askable_anchor[occ]
@@ -191,15 +189,15 @@ def _to_match_arrays(
     asked_ptr, asked_order = to_groups(query_occ, len(index.df))
     asked_rows = queried_rows.astype(row_dtype)[asked_order]
     del asked_order
+    # post_after is per walked occurrence (index.walked): every class here is walked.
+    query_after = index.post_after[np.searchsorted(index.walked, queried)]
     rest = ((index.df > 1) & (index.df <= EXACT_POSTING))[occ]
     rest[queried] = False
     rest_ptr, rest_occ = _to_csr(index.ptr, rest, occ)
-    rest_after = index.post_after[rest]
+    rest_after = index.post_after[rest[index.walked]]
     del rest
     askable_ptr, askable_occ = _to_csr(index.ptr, askable, occ)
-    askable_after = to_asked_after(index.post_after, queried, askable).astype(
-        index.post_after.dtype
-    )
+    askable_after = to_asked_after(query_after, index.post_after[askable[index.walked]])
     del askable
     # Unbanded rows hold group -1, which reads the appended size 0.
     band_sizes = np.append(np.diff(index.band_ptr), 0)
@@ -212,19 +210,19 @@ def _to_match_arrays(
             to_weight_sums(index.ptr, occ, view_weights[1]),
         ),
         common_masses=(
-            to_weight_sums(common_ptr, common_anchors, view_weights[0]),
-            to_weight_sums(common_ptr, common_anchors, view_weights[1]),
+            to_weight_sums(common_ptr, common_occ, common_weights[0]),
+            to_weight_sums(common_ptr, common_occ, common_weights[1]),
         ),
         rest_ptr=rest_ptr,
         rest_occ=rest_occ,
         rest_after=rest_after,
         common_ptr=common_ptr,
         common_occ=common_occ,
-        common_weights=(view_weights[0][common_ids], view_weights[1][common_ids]),
+        common_weights=common_weights,
         sketches=(same_script.result(), cross_script.result()),
         query_ptr=query_ptr,
         query_occ=query_occ,
-        query_after=index.post_after[queried],
+        query_after=query_after,
         askable_ptr=askable_ptr,
         askable_occ=askable_occ,
         askable_after=askable_after,
@@ -260,30 +258,43 @@ def to_weight_sums(ptr: Ints, anchors: Ids, weights: Floats) -> Floats:
     # A chunk of rows at a time: the gathered weights of all 21M occurrences at 100k were
     # 170 MB at once; per-row sums do not depend on the chunking.
     sums = np.zeros(len(ptr) - 1, dtype=np.float64)
-    for start, stop in _row_chunks(ptr):
+    for start, stop in row_chunks(ptr):
         lo, hi = int(ptr[start]), int(ptr[stop])
         part = ptr[start : stop + 1] - lo
         sums[start:stop] = to_row_sums(part, weights[anchors[lo:hi]], stop - start)
     return sums
 
 
-def to_asked_after(post_after: Ids, queried: Ints, askable: Bools) -> Ints:
+def to_asked_after(queried_ends: Ids, askable_ends: Ids) -> Ids:
     """Per askable occurrence: where the rows after its row start in its anchor's asked_rows.
 
-    asked_rows lists the queried occurrences by anchor, then row, so the ones at or before
-    an occurrence's row in its anchor, and all of the anchors before, are those whose run in
-    the postings ends no later than its own (index.post_after): counted by one search in
-    their sorted ends (a bincount over all occurrences was 170 MB at 100k; a search per
-    anchor's slice took ~5 CPU-s).
+    Both take each occurrence's run end in the postings (index.post_after). asked_rows lists
+    the queried occurrences by anchor, then row, so the ones at or before an occurrence's
+    row in its anchor, and all of the anchors before, are those whose run ends no later
+    than its own: counted by one search in their sorted ends (a bincount over all
+    occurrences was 170 MB at 100k; a search per anchor's slice took ~5 CPU-s). In the
+    ends' integer type.
     """
-    ends = np.sort(post_after[queried])
-    own = post_after[askable]
+    ends = np.sort(queried_ends)
     # Searched in ascending order: on 2.5M random ends the unsorted search took ~1 CPU-s,
     # this ~0.45 (the bincount ~0.35).
-    order = np.argsort(own)
-    counts = np.empty(len(own), dtype=np.int64)
-    counts[order] = np.searchsorted(ends, own[order], side="right")
+    order = np.argsort(askable_ends)
+    counts = np.empty(len(askable_ends), dtype=askable_ends.dtype)
+    counts[order] = np.searchsorted(ends, askable_ends[order], side="right")
     return counts
+
+
+def walked_limit(max_posting: int) -> int:
+    """Articles an anchor may be on and still be walked through its posting."""
+    return max(EXACT_POSTING, max_posting)
+
+
+def _renumber(values: Ids, table: Ints) -> Ids:
+    """values[k] = table[values[k]] in place, a chunk at a time (no second full array)."""
+    for start in range(0, len(values), RENUMBER_CHUNK):
+        chunk = values[start : start + RENUMBER_CHUNK]
+        chunk[:] = table[chunk]
+    return values
 
 
 def to_holders(

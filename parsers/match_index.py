@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 
 from parsers.anchor_pack import SEP, anchor_text
 from parsers.fingerprint import NUM_PERM, Fingerprint
+from parsers.heap import release_freed
 from parsers.minhash import SIG_DTYPE
 
 Ints = npt.NDArray[np.int64]
@@ -37,7 +38,8 @@ Bools = npt.NDArray[np.bool_]
 ARROW_PARTS = 16
 # Largest count held in int32 ids: ids, positions and one past them (+1, ptr[r + 1]) fit.
 INT32_LIMIT = 2**31 - 2
-# Codes checked or numbered this many at a time: no temporaries of all 21M at 100k.
+# Codes checked or numbered, or occurrences gathered or sorted per row (row_chunks), this
+# many at a time: no temporaries of all 21M at 100k.
 _CHECK_CHUNK = 1 << 20
 # Any integer dtype: to_slices keeps its input's (int32 common ids stay int32).
 IntT = TypeVar("IntT", bound=np.integer[Any])
@@ -55,11 +57,15 @@ class MatchIndex:
     # CSR: anchor ids of row r are occ[ptr[r]:ptr[r + 1]], in the fingerprint's order.
     ptr: Ints
     occ: Ids
-    # CSR: rows holding anchor a are post_rows[post_ptr[a]:post_ptr[a + 1]], ascending.
+    # CSR: rows holding anchor a are post_rows[post_ptr[a]:post_ptr[a + 1]], ascending, for
+    # the anchors with df <= posting_limit; the others' postings are empty.
     post_ptr: Ints
     post_rows: Ids
-    # Per occurrence: the position in post_rows just past its row's run in its anchor's
-    # posting: where the rows after it start.
+    posting_limit: int
+    # Positions in occ of the occurrences of anchors with postings (ascending), and per such
+    # occurrence the position in post_rows just past its row's run in its anchor's posting:
+    # where the rows after it start.
+    walked: Ids
     post_after: Ids
     minhash: Ints
     lang: Ints
@@ -106,7 +112,7 @@ def to_anchor_codes(
         parts = _to_arrow_codes(fps, workers)
     except (pa.ArrowException, UnicodeEncodeError):
         parts = None
-    _release_arrow()
+    release_freed()
     # Arrow numbers values by first appearance; checked, as to_codes' order is relied on.
     if parts is not None and _is_first_seen(parts[1]):
         ptr, codes, vocab = parts
@@ -175,13 +181,6 @@ def _to_anchor_values(fps: Sequence[Fingerprint]) -> Any:
         [anchor_text(fp.packed_anchors) if fp.anchor_count else None for fp in fps], pa.binary()
     )
     return pc.split_pattern(texts.cast(pa.string()), SEP).flatten()
-
-
-def _release_arrow() -> None:
-    """Return the memory Arrow's pool kept from the encoding to the system."""
-    # mimalloc keeps freed pages a while: at 100k ~180 MB stayed resident through the rest
-    # of matching (measured: +290 MB held after to_anchor_codes without, +105 MB with).
-    pa.default_memory_pool().release_unused()
 
 
 class _ArrowCodes:
@@ -268,9 +267,17 @@ def to_band_groups(minhash: Ints, banded: Bools, bands: int, rows: int) -> Ints:
 
 
 def to_match_index(
-    fps: Sequence[Fingerprint], lsh_bands: int, lsh_rows: int, workers: int = 1
+    fps: Sequence[Fingerprint],
+    lsh_bands: int,
+    lsh_rows: int,
+    workers: int = 1,
+    posting_limit: int | None = None,
 ) -> MatchIndex:
-    """Intern anchors and lay the fingerprints out as arrays (LSH groups in a second thread)."""
+    """Intern anchors and lay the fingerprints out as arrays (LSH groups in a second thread).
+
+    Postings are kept for the anchors at most posting_limit times in the articles (all by
+    default).
+    """
     n = len(fps)
     if any(len(fp.minhash) != NUM_PERM * SIG_DTYPE.itemsize for fp in fps):
         raise ValueError(f"a MinHash signature is not {NUM_PERM} long")
@@ -279,11 +286,11 @@ def to_match_index(
     banded = np.fromiter((fp.n_tokens >= 20 for fp in fps), dtype=bool, count=n)
     if workers <= 1:
         band_group = to_band_groups(minhash, banded, lsh_bands, lsh_rows)
-        return _to_anchor_index(fps, minhash, lsh_bands, lambda: band_group)
+        return _to_anchor_index(fps, minhash, lsh_bands, lambda: band_group, posting_limit)
     with ThreadPoolExecutor(max_workers=1) as pool:
         # The band sorts release the GIL: in a second thread they overlap the anchor coding.
         bands = pool.submit(to_band_groups, minhash, banded, lsh_bands, lsh_rows)
-        return _to_anchor_index(fps, minhash, lsh_bands, bands.result, workers)
+        return _to_anchor_index(fps, minhash, lsh_bands, bands.result, posting_limit, workers)
 
 
 def _to_anchor_index(
@@ -291,6 +298,7 @@ def _to_anchor_index(
     minhash: Ints,
     lsh_bands: int,
     band_groups: Callable[[], Ints],
+    posting_limit: int | None,
     workers: int = 1,
 ) -> MatchIndex:
     """The index around given MinHash rows and LSH groups: anchors, postings, hash groups."""
@@ -298,12 +306,10 @@ def _to_anchor_index(
     ptr, occ, vocab = to_anchor_codes(fps, workers)
     ids_dtype = to_id_dtype(len(occ), n)
     df = np.bincount(occ, minlength=len(vocab)).astype(ids_dtype)
-    post_ptr, post_order = to_groups(occ, len(vocab))
-    post_rows = to_row_of(ptr, ids_dtype)[post_order]
-    post_after = np.empty(len(occ), dtype=ids_dtype)
-    post_after[post_order] = to_run_ends(post_ptr, post_rows)
-    del post_order
-    repeats = _to_repeats(post_ptr, post_rows, n)
+    # df counts an anchor repeated in one article each time: "all" is the largest df.
+    limit = int(df.max(initial=0)) if posting_limit is None else posting_limit
+    walked, post_ptr, post_rows, post_after = to_postings(ptr, occ, df <= limit)
+    repeats = _to_repeats(ptr, occ, len(vocab))
     lang, _ = to_codes([fp.lang for fp in fps])
     hash_group, hashes = to_codes([fp.content_sha256 for fp in fps])
     hash_ptr, hash_rows = to_groups(hash_group, len(hashes))
@@ -321,6 +327,8 @@ def _to_anchor_index(
         occ=occ,
         post_ptr=post_ptr,
         post_rows=post_rows,
+        posting_limit=limit,
+        walked=walked,
         post_after=post_after,
         minhash=minhash,
         lang=lang,
@@ -341,14 +349,43 @@ def to_row_of(ptr: Ints, dtype: type[np.signedinteger[Any]] = np.int64) -> Ids:
     return np.repeat(np.arange(len(ptr) - 1, dtype=dtype), np.diff(ptr))
 
 
-def _to_repeats(post_ptr: Ints, post_rows: Ids, n: int) -> Bools:
+def to_postings(ptr: Ints, occ: Ids, kept: Bools) -> tuple[Ids, Ints, Ids, Ids]:
+    """Postings of the kept anchors: (walked, post_ptr, post_rows, post_after) of MatchIndex.
+
+    Only anchors rare enough to be walked keep theirs: at 100k the common ones hold 18.7M of
+    the 21.2M occurrences, whose postings (and their sort) were ~250 MB at matching's peak.
+    """
+    dtype = to_id_dtype(len(occ), len(ptr))
+    walked = np.flatnonzero(kept[occ]).astype(dtype)
+    post_ptr, order = to_groups(occ[walked], len(kept))
+    # The row of each position: the last row starting at or before it (empty rows start
+    # where the next one does).
+    post_rows = (np.searchsorted(ptr, walked, side="right") - 1).astype(dtype)[order]
+    post_after = np.empty(len(walked), dtype=dtype)
+    post_after[order] = to_run_ends(post_ptr, post_rows)
+    return walked, post_ptr, post_rows, post_after
+
+
+def _to_repeats(ptr: Ints, occ: Ids, n_anchors: int) -> Bools:
     """Rows whose anchor tuple repeats an anchor."""
-    # Within one anchor's posting a repeated anchor shows as the same row twice in a row.
-    same = np.flatnonzero(post_rows[1:] == post_rows[:-1])
-    same = same[post_ptr[np.searchsorted(post_ptr, same, side="right")] > same + 1]
-    repeats = np.zeros(n, dtype=bool)
-    repeats[post_rows[same]] = True
+    # (row, anchor) keys sorted a chunk of rows at a time: a repeat is a key twice in a row.
+    repeats = np.zeros(len(ptr) - 1, dtype=bool)
+    for start, stop in row_chunks(ptr):
+        lo, hi = int(ptr[start]), int(ptr[stop])
+        keys = to_row_of(ptr[start : stop + 1] - lo) * n_anchors
+        keys += occ[lo:hi]
+        keys.sort()
+        same = keys[1:][keys[1:] == keys[:-1]]
+        repeats[start + same // n_anchors] = True
     return repeats
+
+
+def row_chunks(ptr: Ints) -> Iterator[tuple[int, int]]:
+    """(start, stop) rows of the CSR laid out by ptr, ~_CHECK_CHUNK occurrences a chunk."""
+    rows = len(ptr) - 1
+    step = max(1, rows * _CHECK_CHUNK // max(int(ptr[-1]), 1))
+    for start in range(0, rows, step):
+        yield start, min(rows, start + step)
 
 
 def to_slices(ptr: Ints, values: npt.NDArray[IntT], which: Ints) -> npt.NDArray[IntT]:

@@ -27,12 +27,14 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from parsers.fingerprint import NUM_PERM, Fingerprint
+from parsers.heap import release_freed
 from parsers.match_filter import (
     MatchArrays,
     Scratch,
     candidate_pairs,
     survivor_pairs,
     to_match_arrays,
+    walked_limit,
 )
 from parsers.match_index import Bools, Floats, Ints, MatchIndex, to_match_index
 from parsers.match_scores import to_edge_rows
@@ -130,7 +132,11 @@ class Corpus:
 def to_corpus(fingerprints: Iterable[Fingerprint], workers: int = 1) -> Corpus:
     """Index fingerprints: document frequencies, weights, postings, LSH bands, hashes."""
     fps = {fp.article_id: fp for fp in fingerprints}
-    index = to_match_index(list(fps.values()), LSH_BANDS, LSH_ROWS, workers)
+    max_posting = min(MAX_POSTING, max(MIN_POSTING, len(fps) // 100))
+    limit = walked_limit(max_posting)
+    index = to_match_index(list(fps.values()), LSH_BANDS, LSH_ROWS, workers, limit)
+    # Each build step's temporaries are freed before the next step's: returned, not held.
+    release_freed()
     # Smoothed IDF with a pseudo-corpus of IDF_PRIOR articles that lack the anchor, so a
     # tiny warehouse (the first run: a few seeds) still treats shared anchors as evidence.
     n = len(fps) + IDF_PRIOR
@@ -145,12 +151,12 @@ def to_corpus(fingerprints: Iterable[Fingerprint], workers: int = 1) -> Corpus:
     sample = [fps[k] for k in sorted(fps)[:: max(1, len(fps) // 2000)]]
     masses = sorted(sum(weight[t] for t in _usable(fp.anchors, False)) for fp in sample)
     floor = MASS_FLOOR * masses[len(masses) // 2] if masses else 0.0
-    max_posting = min(MAX_POSTING, max(MIN_POSTING, len(fps) // 100))
     kind_names, kind_codes = np.unique(np.array(index.kinds, dtype=str), return_inverse=True)
     arrays = to_match_arrays(index, weights, max_posting, QUERY_ANCHORS, workers)
-    # post_after only places to_match_arrays' *_after arrays: not held through the blocks
-    # (85 MB at 100k).
-    index = replace(index, post_after=index.post_after[:0])
+    # walked and post_after only place to_match_arrays' *_after arrays: not held through
+    # the blocks.
+    index = replace(index, walked=index.walked[:0], post_after=index.post_after[:0])
+    release_freed()
     return Corpus(
         fps=fps,
         index=index,

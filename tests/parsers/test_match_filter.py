@@ -5,11 +5,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from parsers import match_filter, match_index
+from parsers import match_filter, match_index, matching
 from parsers.fingerprint import Fingerprint
-from parsers.match_filter import Scratch, candidate_pairs, survivor_pairs
-from parsers.match_index import to_unique
-from parsers.matching import MIN_SHARED, THRESHOLD, content_edges, to_corpus
+from parsers.match_filter import Scratch, candidate_pairs, survivor_pairs, to_match_arrays
+from parsers.match_index import to_match_index, to_unique
+from parsers.matching import (
+    LSH_BANDS,
+    LSH_ROWS,
+    MIN_SHARED,
+    QUERY_ANCHORS,
+    THRESHOLD,
+    content_edges,
+    to_corpus,
+)
 
 
 def _fps(seed: int, repeats: bool = True) -> list[Fingerprint]:
@@ -153,3 +161,31 @@ def test_unique_positions_past_the_mark_type_come_from_a_sort() -> None:
     # int8 marks hold positions up to 127: 300 values take the sort.
     assert to_unique(values, np.zeros(50, dtype=np.int8)).tolist() == expected
     assert to_unique(values, np.zeros(50, dtype=np.int32)).tolist() == expected
+
+
+def test_postings_of_common_anchors_are_not_needed_for_the_edges(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Anchors on more than 8 rows are common (most of the fixture's): the index keeps no
+    # postings for them, and the edges are those of an index holding every posting.
+    monkeypatch.setattr(match_filter, "EXACT_POSTING", 8)
+    monkeypatch.setattr(matching, "MIN_POSTING", 8)
+    for seed in range(3):
+        fps = _fps(seed)
+        index = to_corpus(fps).index
+        assert index.posting_limit == 8
+        assert (index.df > 8).sum() > len(index.df) // 2
+        edges = content_edges(fps, [], workers=1)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(matching, "walked_limit", lambda max_posting: 10**9)
+            assert to_corpus(fps).index.posting_limit == 10**9
+            assert content_edges(fps, [], workers=1) == edges
+        assert edges
+
+
+def test_arrays_refuse_an_index_without_the_postings_they_walk() -> None:
+    fps = _fps(0)
+    index = to_match_index(fps, LSH_BANDS, LSH_ROWS, posting_limit=3)
+    weights = np.ones(len(index.df))
+    with pytest.raises(ValueError, match="postings up to 3"):
+        to_match_arrays(index, weights, 20, QUERY_ANCHORS)

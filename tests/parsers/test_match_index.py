@@ -100,10 +100,50 @@ def test_post_after_is_past_each_occurrence_row_in_its_posting() -> None:
     rng = np.random.default_rng(9)
     repeats = 0
     for _ in range(20):
-        index = to_match_index(_random_fps(rng, int(rng.integers(1, 12))), LSH_BANDS, LSH_ROWS)
-        rows = np.repeat(np.arange(len(index.ids), dtype=np.int64), np.diff(index.ptr))
-        expected = _after(index.post_ptr, index.post_rows, index.occ, rows)
-        assert index.post_after.tolist() == expected
+        fps = _random_fps(rng, int(rng.integers(1, 12)))
+        # All postings (the default), and only those of anchors with df up to 1..3.
+        for limit in (None, *range(1, 4)):
+            index = to_match_index(fps, LSH_BANDS, LSH_ROWS, posting_limit=limit)
+            rows = np.repeat(np.arange(len(index.ids), dtype=np.int64), np.diff(index.ptr))
+            at = index.walked
+            expected = _after(index.post_ptr, index.post_rows, index.occ[at], rows[at])
+            assert index.post_after.tolist() == expected
         repeats += int(index.repeats.sum())
     # Articles that repeat an anchor hold runs longer than one in a posting.
     assert repeats > 0
+
+
+def test_postings_are_kept_for_anchors_up_to_the_limit_only() -> None:
+    rng = np.random.default_rng(11)
+    dropped = 0
+    for _ in range(20):
+        fps = _random_fps(rng, int(rng.integers(1, 12)))
+        full = to_match_index(fps, LSH_BANDS, LSH_ROWS)
+        assert full.walked.tolist() == list(range(len(full.occ)))
+        limit = int(rng.integers(1, 4))
+        part = to_match_index(fps, LSH_BANDS, LSH_ROWS, posting_limit=limit)
+        kept = full.df <= limit
+        for a in range(len(full.df)):
+            posting = full.post_rows[full.post_ptr[a] : full.post_ptr[a + 1]].tolist()
+            held = part.post_rows[part.post_ptr[a] : part.post_ptr[a + 1]].tolist()
+            assert held == (posting if kept[a] else [])
+        assert part.walked.tolist() == np.flatnonzero(kept[full.occ]).tolist()
+        # The same run ends as in the full postings, where kept, by their postings' starts.
+        anchors = full.occ[part.walked]
+        moved = full.post_after[part.walked] - full.post_ptr[anchors] + part.post_ptr[anchors]
+        assert part.post_after.tolist() == moved.tolist()
+        assert part.repeats.tolist() == full.repeats.tolist()
+        dropped += int((~kept).sum())
+    assert dropped > 0
+
+
+def test_repeats_are_the_articles_naming_an_anchor_twice() -> None:
+    fps = _random_fps(np.random.default_rng(12), 200)
+    expected = [len(set(fp.anchors)) < len(fp.anchors) for fp in fps]
+    assert any(expected) and not all(expected)
+    # Sorted a few rows at a time too: each repeat lies within one chunk of rows.
+    for chunk in (1 << 20, 3):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(match_index, "_CHECK_CHUNK", chunk)
+            index = to_match_index(fps, LSH_BANDS, LSH_ROWS, posting_limit=1)
+        assert index.repeats.tolist() == expected
