@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Self
 
 from flows.fetch import FetchResult
-from parsers.article_spool import Lazy
+from parsers.record_spool import Lazy
 from parsers.records import Page
 
 Span = tuple[int, int]  # (offset, length) in a file

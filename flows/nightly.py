@@ -47,9 +47,9 @@ from flows.stages import (
     to_attempt_rows,
     to_fingerprints,
 )
-from parsers.article_spool import ArticleSpool, ids_of
 from parsers.fingerprint import Fingerprint, to_fingerprint
 from parsers.heap import release_freed
+from parsers.record_spool import ArticleSpool, PrintSpool, ids_of
 from parsers.records import Article, Page
 from warehouse.db import connect, open_warehouse, run_lock
 from warehouse.errors import to_clear_error
@@ -591,26 +591,7 @@ def _load_and_check(
     unchanged_seeds = seeds.unchanged if seeds else ()
     seen_ids = [*(seen_ids or []), *(f.article_id for f in unchanged_seeds)]
     c = summary.counts
-    fps = _stage(
-        summary,
-        "fingerprint",
-        lambda: fingerprint_task(
-            _by_ref(articles), _by_ref(state.known_sha), _cpu(settings), _by_ref(early)
-        ),
-    )
-    _fault_point(settings, "match")
-    match = _stage(
-        summary,
-        "match",
-        lambda: match_task(
-            _by_ref(articles),
-            _by_ref(fps),
-            _by_ref(state),
-            set(seen_ids),
-            settings.db_path,
-            _cpu(settings),
-        ),
-    )
+    match = _fingerprint_and_match(settings, summary, articles, state, set(seen_ids), early)
     changed = {f.article_id for f in match.fingerprints}
     batch = LoadBatch(
         run_id=summary.run_id,
@@ -651,6 +632,51 @@ def _load_and_check(
     summary.status = "failed" if failed else "completed"
     if failed:
         summary.error = f"quality checks failed: {', '.join(failed)}"
+
+
+def _fingerprint_and_match(
+    settings: Settings,
+    summary: RunSummary,
+    articles: Sequence[Article],
+    state: WarehouseState,
+    seen_ids: set[str],
+    early: Background[Any, Any] | None,
+) -> MatchResult:
+    """The fingerprint and match stages; the prints leave memory with this frame where the
+    match spools them (_spool_prints)."""
+    fps = _stage(
+        summary,
+        "fingerprint",
+        lambda: fingerprint_task(
+            _by_ref(articles), _by_ref(state.known_sha), _cpu(settings), _by_ref(early)
+        ),
+    )
+    _fault_point(settings, "match")
+    return _stage(
+        summary,
+        "match",
+        lambda: _spool_prints(
+            match_task(
+                _by_ref(articles),
+                _by_ref(fps),
+                _by_ref(state),
+                seen_ids,
+                settings.db_path,
+                _cpu(settings),
+            ),
+            articles,
+        ),
+    )
+
+
+def _spool_prints(match: MatchResult, articles: Sequence[Article]) -> MatchResult:
+    """The match with its fingerprints spooled beside a spooled night's articles: the load
+    reads them back a slice at a time, and they are not held through it (~0.45 GB at 100k)."""
+    if not isinstance(articles, ArticleSpool):
+        return match
+    prints = PrintSpool(articles.directory.with_name("prints"))
+    prints.extend(match.fingerprints)
+    return replace(match, fingerprints=prints)
 
 
 def _member_row(m: Any) -> dict[str, Any]:

@@ -142,6 +142,8 @@ class Background(Generic[T, R]):
         started = [f for f in self._futures if not f.cancel()]
         done = [r for f in started for r in f.result()]
         self.close()
+        # The futures hold their results: a caller that lets go of them frees them.
+        self._futures = []
         return done
 
     def close(self) -> None:

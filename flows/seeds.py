@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flows.parallel import default_workers, imap_cpu
 from flows.seed_reads import Reject, read_listed
-from parsers.article_spool import ArticleSpool
+from parsers.record_spool import ArticleSpool
 from parsers.records import Article
 from warehouse.seed_files import SeedFile, Stat
 
@@ -92,8 +92,11 @@ def read_seeds(
         if now is not None and max(now[1], now[2]) < settled_before:
             fresh.append(SeedFile(rel, now, r.article_id, r.content_sha256))
     return SeedBatch(
-        articles if into is not None else tuple(articles), tuple(rejects), len(files),
-        tuple(unchanged), (*unchanged, *fresh),
+        articles if into is not None else tuple(articles),
+        tuple(rejects),
+        len(files),
+        tuple(unchanged),
+        (*unchanged, *fresh),
     )
 
 

@@ -10,11 +10,11 @@ from typing import Any
 
 from flows.fetch import FetchResult
 from flows.parallel import map_cpu
-from parsers.article_spool import Picked, citations_of, ids_of, latest, shas_of
 from parsers.fingerprint import Fingerprint, to_fingerprint
 from parsers.match_threads import paused_gc
 from parsers.matching import Edge, add_citations, citation_recall, content_edges
 from parsers.page_parse import parse_keyed
+from parsers.record_spool import Picked, citations_of, ids_of, latest, shas_of
 from parsers.records import Article, Page, to_article_id
 from parsers.stories import StoryAssignment, assign_stories
 from parsers.urls import canonicalize_url
@@ -40,7 +40,8 @@ class ParsedPages:
 class MatchResult:
     """Stories after this run's matching, and the night's free recall figure."""
 
-    fingerprints: tuple[Fingerprint, ...]
+    # The new and changed articles' prints (a night spools them for the load).
+    fingerprints: Sequence[Fingerprint]
     assignment: StoryAssignment
     edges: tuple[Edge, ...]
     citation_pairs: tuple[tuple[str, str], ...]
@@ -166,8 +167,11 @@ def changed_articles(articles: Sequence[Article], known_sha: Mapping[str, str]) 
     ids, shas = ids_of(current), shas_of(current)
     return Picked(
         articles,
-        [at for at, aid, sha in zip(current.indexes, ids, shas, strict=True)
-         if known_sha.get(aid) != sha],
+        [
+            at
+            for at, aid, sha in zip(current.indexes, ids, shas, strict=True)
+            if known_sha.get(aid) != sha
+        ],
     )
 
 
@@ -188,8 +192,11 @@ def to_fingerprints(
     have = {fp.article_id: fp for fp in ready}
     ids, shas = ids_of(changed), shas_of(changed)
     # A fingerprint made early serves only the very text it was made from.
-    fresh = [i for i, (aid, sha) in enumerate(zip(ids, shas, strict=True))
-             if not _made_from(have.get(aid), sha)]
+    fresh = [
+        i
+        for i, (aid, sha) in enumerate(zip(ids, shas, strict=True))
+        if not _made_from(have.get(aid), sha)
+    ]
     made = {fp.article_id: fp for fp in map_cpu(to_fingerprint, Picked(changed, fresh), workers)}
     return [made[aid] if aid in made else have[aid] for aid in ids]
 

@@ -118,8 +118,18 @@ class Fingerprint:
         """The fingerprint of these values; anchors given as strings, or packed already."""
         packed = pack_anchors(anchors) if packed_anchors is None else packed_anchors
         values = (
-            article_id, lang, content_sha256, published_at, packed, minhash, script, n_tokens,
-            url, cites, native_names, lead_dates,
+            article_id,
+            lang,
+            content_sha256,
+            published_at,
+            packed,
+            minhash,
+            script,
+            n_tokens,
+            url,
+            cites,
+            native_names,
+            lead_dates,
         )
         for name, value in zip(_FIELDS, values, strict=True):
             object.__setattr__(self, name, value)

@@ -22,6 +22,7 @@ from parsers.match_index import (
     Ids,
     Ints,
     MatchIndex,
+    renumber,
     row_chunks,
     to_groups,
     to_row_sums,
@@ -45,8 +46,6 @@ BLOCK_CELLS = 4_000_000
 # at 100k (content_edges +910 MB over its fingerprints with 12M, +776 MB with 6M and the
 # sketch's smaller chunks), for ~3 s more of its ~25 (the 100k benchmark's fingerprints).
 THREADED_BLOCK_CELLS = 6_000_000
-# Values renumbered at once (_renumber).
-RENUMBER_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +170,7 @@ def _to_match_arrays(
     # int32, the common vocabulary is small. Renumbered in place: at 100k the anchor ids of
     # the common occurrences were another 75 MB held through the sketches.
     common_ids = np.flatnonzero(is_common)
-    common_occ = _renumber(common_occ.astype(np.int32, copy=False), np.cumsum(is_common) - 1)
+    common_occ = renumber(common_occ.astype(np.int32, copy=False), np.cumsum(is_common) - 1)
     common_weights = (view_weights[0][common_ids], view_weights[1][common_ids])
     # Buckets hash the compact ids: any hash bounds the shared weight the same way.
     same_script = pool.submit(to_sketch, common_ptr, common_occ, common_weights[0])
@@ -287,14 +286,6 @@ def to_asked_after(queried_ends: Ids, askable_ends: Ids) -> Ids:
 def walked_limit(max_posting: int) -> int:
     """Articles an anchor may be on and still be walked through its posting."""
     return max(EXACT_POSTING, max_posting)
-
-
-def _renumber(values: Ids, table: Ints) -> Ids:
-    """values[k] = table[values[k]] in place, a chunk at a time (no second full array)."""
-    for start in range(0, len(values), RENUMBER_CHUNK):
-        chunk = values[start : start + RENUMBER_CHUNK]
-        chunk[:] = table[chunk]
-    return values
 
 
 def to_holders(

@@ -43,6 +43,7 @@ INT32_LIMIT = 2**31 - 2
 _CHECK_CHUNK = 1 << 20
 # Any integer dtype: to_slices keeps its input's (int32 common ids stay int32).
 IntT = TypeVar("IntT", bound=np.integer[Any])
+IdsT = TypeVar("IdsT", bound=npt.NDArray[np.signedinteger[Any]])
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +239,14 @@ def to_groups(codes: Ids, n_groups: int) -> tuple[Ints, Ids]:
     ptr = np.zeros(n_groups + 1, dtype=np.int64)
     np.cumsum(counts, out=ptr[1:])
     return ptr, keys.astype(to_id_dtype(size))
+
+
+def renumber(values: IdsT, table: Ints) -> IdsT:
+    """values[k] = table[values[k]] in place, a chunk at a time (no second full array)."""
+    for start in range(0, len(values), _CHECK_CHUNK):
+        chunk = values[start : start + _CHECK_CHUNK]
+        chunk[:] = table[chunk]
+    return values
 
 
 def _add_positions(keys: Ints) -> None:

@@ -15,7 +15,7 @@ from typing import Any, Protocol, TypeVar
 import duckdb
 import pyarrow as pa
 
-from parsers.article_spool import citations_of, ids_of, latest, shas_of
+from parsers.record_spool import citations_of, ids_of, latest, shas_of
 from parsers.records import Article, Page
 from warehouse.errors import to_clear_error
 from warehouse.rows import (
@@ -252,8 +252,11 @@ def _load_articles(
     write = [o is None or o[0] != sha for sha, o in zip(shas, old, strict=True)]
     versioned = [pair not in versions for pair in zip(ids, shas, strict=True)]
     # (index in unique, stored row, whether the row is written, whether a version is)
-    needed = [(i, o, w, v) for i, (o, w, v) in enumerate(zip(old, write, versioned, strict=True))
-              if w or v]
+    needed = [
+        (i, o, w, v)
+        for i, (o, w, v) in enumerate(zip(old, write, versioned, strict=True))
+        if w or v
+    ]
     changed = [ids[i] for i, o, w, _ in needed if w and o is not None]
     if changed:
         _register_ids(con, "_changed", changed)
@@ -348,9 +351,7 @@ def _load_citations(con: duckdb.DuckDBPyConnection, articles: Sequence[Article])
             "kind": [c.kind for _, c in cites],
             "text": [c.text for _, c in cites],
         },
-        schema=pa.schema(
-            [(n, pa.string()) for n in ("article_id", "url", "kind", "text")]
-        ),
+        schema=pa.schema([(n, pa.string()) for n in ("article_id", "url", "kind", "text")]),
     )
     _register_ids(con, "_ids", ids)
     con.execute("delete from citations where article_id in (select id from _ids)")
@@ -423,20 +424,25 @@ def _load_rejects(con: duckdb.DuckDBPyConnection, batch: LoadBatch, now: datetim
 
 def _load_fingerprints(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> None:
     """Replace the fingerprints of the batch's articles (an id's last print wins)."""
-    fps = list({f.article_id: f for f in batch.fingerprints}.values())
+    fps = latest(batch.fingerprints)  # a spool's prints are read back a slice at a time
     if not fps:
         return
-    _register_ids(con, "_ids", [f.article_id for f in fps])
+    _register_ids(con, "_ids", ids_of(fps))
     con.execute("delete from fingerprints where article_id in (select id from _ids)")
     con.unregister("_ids")
-    for part in _chunks(fps, WIDE_CHUNK_ROWS):
-        rows = pa.table(
+
+    def rows_of(part: Sequence[StoredPrint]) -> pa.Table:
+        """The Arrow rows of a slice of the prints."""
+        return pa.table(
             {
                 "article_id": pa.array([f.article_id for f in part], pa.string()),
                 "content_sha256": pa.array([f.content_sha256 for f in part], pa.string()),
                 "data": to_print_json_array(part),
             }
         )
+
+    # Each slice's rows are made while DuckDB inserts the one before (it releases the GIL).
+    for _, rows in _ahead(rows_of, _chunks(fps, WIDE_CHUNK_ROWS)):
         _insert(con, "fingerprints", rows)
 
 

@@ -119,23 +119,23 @@ def test_a_run_loads_seeds_fetches_sources_and_matches_stories(
 def test_a_night_spools_its_articles_and_leaves_no_spool_behind(
     seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import parsers.article_spool
+    import parsers.record_spool
 
     # Two articles a file: the night's six go to disk and are read back for the load.
-    monkeypatch.setattr(parsers.article_spool, "CHUNK", 2)
+    monkeypatch.setattr(parsers.record_spool, "CHUNK", 2)
     db = tmp_path / "wh.duckdb"
     left = tmp_path / "wh.duckdb.night"
     (left / "articles").mkdir(parents=True)
     (left / "articles" / "000000.pickle").write_bytes(b"left by a night that was killed")
     (left / "bodies").write_bytes(b"left too")
     seen_modes: list[int] = []
-    real_extend = parsers.article_spool.ArticleSpool.extend
+    real_extend = parsers.record_spool.ArticleSpool.extend
 
-    def extend(self: parsers.article_spool.ArticleSpool, articles: Any) -> None:
+    def extend(self: parsers.record_spool.ArticleSpool, articles: Any) -> None:
         seen_modes.append(self.directory.parent.stat().st_mode & 0o777)
         real_extend(self, articles)
 
-    monkeypatch.setattr(parsers.article_spool.ArticleSpool, "extend", extend)
+    monkeypatch.setattr(parsers.record_spool.ArticleSpool, "extend", extend)
     summary = _run(seeds, db)
     assert summary.status == "completed", summary.error
     assert summary.counts["articles_new"] == 6

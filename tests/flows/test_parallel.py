@@ -8,6 +8,7 @@ import pickle
 import subprocess
 import sys
 import time
+import weakref
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -100,6 +101,30 @@ def test_background_results_are_a_prefix_in_order_and_the_rest_is_left() -> None
     assert got == [len(i) for i in items[: len(got)]]
     # Whole chunks only: a chunk the worker started is finished, a queued one is dropped.
     assert len(got) % CHUNK == 0 or len(got) == len(items)
+
+
+class _Box:
+    """A result that can be watched by weak reference."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+
+
+def _boxed(item: str) -> _Box:
+    """The item's length in a box."""
+    return _Box(len(item))
+
+
+def test_collected_results_are_not_held_by_the_background() -> None:
+    items = [str(i) for i in range(MIN_ITEMS * 2)]
+    with Background(_boxed, items) as early:
+        got = early.collect()
+        assert [b.size for b in got] == [len(i) for i in items[: len(got)]] and got
+        watched = [weakref.ref(b) for b in got]
+        del got
+        gc.collect()
+        # A night drops its fingerprints once they are spooled, the worker still open.
+        assert all(ref() is None for ref in watched)
 
 
 def test_a_small_batch_starts_no_worker() -> None:

@@ -1,4 +1,4 @@
-"""The article spool gives back the records it was given, in order, holding one chunk."""
+"""The record spools give back the records they were given, in order, holding one chunk."""
 
 from __future__ import annotations
 
@@ -8,7 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from parsers.article_spool import ArticleSpool, Picked, citations_of, ids_of, latest, shas_of
+from parsers.fingerprint import to_fingerprint
+from parsers.record_spool import (
+    ArticleSpool,
+    Picked,
+    PrintSpool,
+    citations_of,
+    ids_of,
+    latest,
+    shas_of,
+)
 from parsers.records import Article, Citation
 
 
@@ -111,3 +120,18 @@ def test_picked_reads_only_its_indexes() -> None:
     assert ids_of(Picked(picked, [2, 0])) == ["id-0005", "id-0004"]
     assert citations_of(picked) == [articles[4].citations, articles[1].citations,
                                     articles[5].citations]
+
+
+def test_prints_come_back_equal_and_the_last_of_an_id_wins(tmp_path: Path) -> None:
+    prints = [to_fingerprint(_article(i, f"Hanoi am {i}. März 2024")) for i in range(7)]
+    # A later print of id 2 (its article changed in the night): it replaces the first.
+    later = to_fingerprint(_article(2, "Ho-Chi-Minh-Stadt, 5. April 2024"))
+    with PrintSpool(tmp_path / "prints", chunk=3) as spool:
+        spool.extend([*prints, later])
+        assert list(spool) == [*prints, later]
+        assert ids_of(spool) == [p.article_id for p in [*prints, later]]
+        picked = latest(spool)
+        assert ids_of(picked) == [p.article_id for p in prints]
+        assert list(picked) == [*prints[:2], later, *prints[3:]]
+        assert later != prints[2]
+    assert not (tmp_path / "prints").exists()
