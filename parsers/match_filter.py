@@ -62,9 +62,10 @@ class MatchArrays:
     rest_ptr: Ints
     rest_occ: Ids
     rest_after: Ids
-    # Common anchors by a compact id of their own, with their view weights.
+    # Common anchors by a compact id of their own (common_of: per anchor id, -1 for the
+    # others), with their view weights; common_ptr places a row's among all rows' (to_common).
     common_ptr: Ints
-    common_occ: npt.NDArray[np.int32]
+    common_of: npt.NDArray[np.int32]
     common_weights: tuple[Floats, Floats]
     # Bitset sketches of the common anchors per view (one object twice for a single script).
     sketches: tuple[Sketch, Sketch]
@@ -168,9 +169,12 @@ def _to_match_arrays(
     common_ptr, common_occ = _to_csr(index.ptr, is_common[occ], occ)
     # Compact ids in anchor-id order, as np.unique's inverse gives, without sorting 10M+ ids;
     # int32, the common vocabulary is small. Renumbered in place: at 100k the anchor ids of
-    # the common occurrences were another 75 MB held through the sketches.
+    # the common occurrences were another 75 MB held through the sketches. The compact ids
+    # per occurrence are held only while the sketches and masses are made (to_common).
     common_ids = np.flatnonzero(is_common)
-    common_occ = renumber(common_occ.astype(np.int32, copy=False), np.cumsum(is_common) - 1)
+    common_of = np.full(len(index.df), -1, dtype=np.int32)
+    common_of[common_ids] = np.arange(len(common_ids), dtype=np.int32)
+    common_occ = renumber(common_occ.astype(np.int32, copy=False), common_of)
     common_weights = (view_weights[0][common_ids], view_weights[1][common_ids])
     # Buckets hash the compact ids: any hash bounds the shared weight the same way.
     same_script = pool.submit(to_sketch, common_ptr, common_occ, common_weights[0])
@@ -178,6 +182,14 @@ def _to_match_arrays(
     cross_script = (
         pool.submit(to_sketch, common_ptr, common_occ, common_weights[1]) if mixed else same_script
     )
+    common_masses = (
+        to_weight_sums(common_ptr, common_occ, common_weights[0]),
+        to_weight_sums(common_ptr, common_occ, common_weights[1]),
+    )
+    sketches = (same_script.result(), cross_script.result())
+    # Gone before the query anchors' temporaries come: at 100k the two together were the
+    # peak of matching (+318 MB over the index; the sketches had run beside them).
+    del common_occ, same_script, cross_script
     askable_anchor = (index.df > 1) & (index.df <= max_posting)
     askable = askable_anchor[occ]
     queried, queried_rows = _to_queried(index, weights, askable, query_anchors)
@@ -208,17 +220,14 @@ def _to_match_arrays(
             to_weight_sums(index.ptr, occ, view_weights[0]),
             to_weight_sums(index.ptr, occ, view_weights[1]),
         ),
-        common_masses=(
-            to_weight_sums(common_ptr, common_occ, common_weights[0]),
-            to_weight_sums(common_ptr, common_occ, common_weights[1]),
-        ),
+        common_masses=common_masses,
         rest_ptr=rest_ptr,
         rest_occ=rest_occ,
         rest_after=rest_after,
         common_ptr=common_ptr,
-        common_occ=common_occ,
+        common_of=common_of,
         common_weights=common_weights,
-        sketches=(same_script.result(), cross_script.result()),
+        sketches=sketches,
         query_ptr=query_ptr,
         query_occ=query_occ,
         query_after=query_after,
@@ -281,6 +290,14 @@ def to_asked_after(queried_ends: Ids, askable_ends: Ids) -> Ids:
     counts = np.empty(len(askable_ends), dtype=askable_ends.dtype)
     counts[order] = np.searchsorted(ends, askable_ends[order], side="right")
     return counts
+
+
+def to_common(index: MatchIndex, arrays: MatchArrays, rows: Ints) -> npt.NDArray[np.int32]:
+    """The compact ids of the rows' common anchors, row after row, each row's in the order
+    of its anchors: the CSR of common_ptr, read through the anchors (85% of them common at
+    100k) rather than held as one (75 MB there)."""
+    ids = arrays.common_of[to_slices(index.ptr, index.occ, rows)]
+    return ids[ids >= 0]
 
 
 def walked_limit(max_posting: int) -> int:
@@ -409,7 +426,7 @@ def survivor_pairs(
         & index.has_tokens[row_of]
         & (index.lang[others] == index.lang[row_of])
     )
-    common = to_slices(arrays.common_ptr, arrays.common_occ, rows)
+    common = to_common(index, arrays, rows)
     common_local = np.repeat(local, arrays.common_ptr[rows + 1] - arrays.common_ptr[rows])
     common_keys = common_local * common_n + common
     for view in (0, 1):
@@ -446,7 +463,7 @@ def survivor_pairs(
             near = js[close]
             lens = arrays.common_ptr[near + 1] - arrays.common_ptr[near]
             cells = np.repeat(mine[part[close]] * common_n, lens)
-            cells += to_slices(arrays.common_ptr, arrays.common_occ, near)
+            cells += to_common(index, arrays, near)
             # reduceat over the non-empty segments only: it reads an empty one as one value.
             filled = lens > 0
             extra = np.zeros(len(close), dtype=np.float64)

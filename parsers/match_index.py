@@ -241,7 +241,7 @@ def to_groups(codes: Ids, n_groups: int) -> tuple[Ints, Ids]:
     return ptr, keys.astype(to_id_dtype(size))
 
 
-def renumber(values: IdsT, table: Ints) -> IdsT:
+def renumber(values: IdsT, table: Ids) -> IdsT:
     """values[k] = table[values[k]] in place, a chunk at a time (no second full array)."""
     for start in range(0, len(values), _CHECK_CHUNK):
         chunk = values[start : start + _CHECK_CHUNK]
