@@ -258,6 +258,8 @@ def _original_lang(group: list[str], fingerprints: Mapping[str, Fingerprint]) ->
     if echoes[best] > 0 and sum(1 for la in langs if echoes[la] == echoes[best]) == 1:
         return best
     native = {la: 0 for la in langs}
+    # Each member's native names once: they are unpacked anew on every read.
+    natives = {a: frozenset(fingerprints[a].native_names) for a in group}
     for a in group:
         fa = fingerprints[a]
         folded_elsewhere = {
@@ -265,9 +267,9 @@ def _original_lang(group: list[str], fingerprints: Mapping[str, Fingerprint]) ->
             for b in group
             if fingerprints[b].lang != fa.lang
             for t in fingerprints[b].anchors
-            if t.startswith("nm:") and t[3:] not in fingerprints[b].native_names
+            if t.startswith("nm:") and t[3:] not in natives[b]
         }
-        native[fa.lang] += len(folded_elsewhere & set(fa.native_names))
+        native[fa.lang] += len(folded_elsewhere & natives[a])
     ranked = sorted(langs, key=lambda la: -native[la])
     if native[ranked[0]] > native[ranked[1]]:
         return ranked[0]

@@ -94,8 +94,10 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
 
 
 # DuckDB's default (80% of RAM) let a 10k-page load hold ~500 MB more than it needs; with a
-# cap it writes blocks out sooner (measured: same speed, a third of the extra memory).
-MEMORY = os.environ.get("QUELLE_DB_MEMORY_LIMIT", "512MB")
+# cap it writes blocks out sooner (measured: same speed, a third of the extra memory). It
+# fills its cap with blocks already written: loading 100k seed articles peaked +819 MB over
+# the start with 512 MB, +541 with 256 (21.8 and 21.0 s); 128 MB took 26 s.
+MEMORY = os.environ.get("QUELLE_DB_MEMORY_LIMIT", "256MB")
 # Rows per row group of what a connection writes (DuckDB's default is 122,880). DuckDB writes
 # a transaction's full row groups to the file before the commit, so with smaller ones a
 # night's new rows leave memory as they are inserted instead of waiting for the one commit:
