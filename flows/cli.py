@@ -46,14 +46,11 @@ def _parser() -> argparse.ArgumentParser:
     _add_db(run)
     run.add_argument("--offline", action="store_true", help="do not fetch cited sources")
     run.add_argument(
-        "--since",
-        type=date.fromisoformat,
-        default=None,
+        "--since", type=date.fromisoformat, default=None,
         help="also re-fetch and re-parse URLs cited by articles seen since DATE (YYYY-MM-DD)",
     )
     run.add_argument(
-        "--reread-seeds",
-        action="store_true",
+        "--reread-seeds", action="store_true",
         help="read every seed file, also those unchanged since the last run",
     )
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
@@ -68,8 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     fetch.add_argument("url")
     fetch.add_argument("--json", action="store_true")
     fetch.add_argument(
-        "--allow-private",
-        action="store_true",
+        "--allow-private", action="store_true",
         help="allow private and loopback addresses (for testing a local server)",
     )
 
@@ -129,12 +125,7 @@ def _dispatch(args: argparse.Namespace, db: Path | None) -> int:
 
             seeds = args.seeds or os.environ.get("QUELLE_SEEDS_DIR", "seeds")
             return run_nightly(
-                seeds,
-                db,
-                args.offline,
-                args.since,
-                args.json,
-                _bars(args.no_progress),
+                seeds, db, args.offline, args.since, args.json, _bars(args.no_progress),
                 args.reread_seeds,
             )
         if args.command == "replay":

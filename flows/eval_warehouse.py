@@ -24,11 +24,7 @@ def cluster_in_warehouse(
             state = read_state(con)
             fps = fingerprint_changed(articles, state.known_sha)
             match = match_stories(
-                articles,
-                fps,
-                state.known_sha,
-                read_fingerprints(con),
-                state.members,
+                articles, fps, state.known_sha, read_fingerprints(con), state.members,
                 state.citations,
             )
             batch = LoadBatch(
@@ -36,13 +32,8 @@ def cluster_in_warehouse(
                 articles=articles,
                 fingerprints=match.fingerprints,
                 members=[
-                    {
-                        "story_id": m.story_id,
-                        "article_id": m.article_id,
-                        "role": m.role,
-                        "score": m.score,
-                        "evidence": m.evidence,
-                    }
+                    {"story_id": m.story_id, "article_id": m.article_id, "role": m.role,
+                     "score": m.score, "evidence": m.evidence}
                     for m in match.assignment.members
                 ],
                 merges=match.assignment.merges,

@@ -43,12 +43,8 @@ def run_nightly(
     try:
         with terminal_bars(bars):
             state = nightly(
-                seeds_dir=seeds,
-                db_path=str(db),
-                offline=offline,
-                since=since,
-                overrides={"reread_seeds": True} if reread_seeds else None,
-                return_state=True,
+                seeds_dir=seeds, db_path=str(db), offline=offline, since=since,
+                overrides={"reread_seeds": True} if reread_seeds else None, return_state=True,
             )
     except RuntimeError as exc:
         return _no_prefect(exc)

@@ -92,11 +92,8 @@ def read_seeds(
         if now is not None and max(now[1], now[2]) < settled_before:
             fresh.append(SeedFile(rel, now, r.article_id, r.content_sha256))
     return SeedBatch(
-        articles if into is not None else tuple(articles),
-        tuple(rejects),
-        len(files),
-        tuple(unchanged),
-        (*unchanged, *fresh),
+        articles if into is not None else tuple(articles), tuple(rejects), len(files),
+        tuple(unchanged), (*unchanged, *fresh),
     )
 
 

@@ -41,10 +41,7 @@ def read_plan_task(spool_dir: str, run_id: str, shard: int, shards: int) -> Plan
             f"the plan of shard {shard} of {shards} holds other shards' URLs: {strays[:3]}"
         )
     get_run_logger().info(
-        "shard %d of %d: %d URLs, %d archived pages",
-        shard,
-        shards,
-        len(plan.urls),
+        "shard %d of %d: %d URLs, %d archived pages", shard, shards, len(plan.urls),
         len(plan.archive),
     )
     return plan
@@ -55,11 +52,8 @@ def write_spool_task(spool_dir: str, out: ShardOutput) -> str:
     """Write the shard's results for the loader."""
     path = write_output(Path(spool_dir), out)
     get_run_logger().info(
-        "spooled %d verdicts, %d articles, %d pages to %s",
-        len(out.verdicts),
-        len(out.articles),
-        len(out.pages),
-        path,
+        "spooled %d verdicts, %d articles, %d pages to %s", len(out.verdicts), len(out.articles),
+        len(out.pages), path,
     )
     return str(path)
 
@@ -96,10 +90,7 @@ def nightly_shard(
         results = clock.stage(
             "fetch",
             lambda: fetch_task(
-                _by_ref(plan.urls),
-                settings,
-                _by_ref(plan.archive),
-                _by_ref(packer),
+                _by_ref(plan.urls), settings, _by_ref(plan.archive), _by_ref(packer),
                 _by_ref(held),
             ),
         )
@@ -110,11 +101,8 @@ def nightly_shard(
         out = to_output(plan, results, compressed, unchanged, parsed, clock)
     path = write_spool_task(spool_dir, _by_ref(out))
     return {
-        "shard": shard,
-        "shards": shards,
-        "urls": len(plan.urls),
-        "pages": sum(v.fetched for v in out.verdicts),
-        "articles": len(out.articles),
+        "shard": shard, "shards": shards, "urls": len(plan.urls),
+        "pages": sum(v.fetched for v in out.verdicts), "articles": len(out.articles),
         "spool": path,
     }
 

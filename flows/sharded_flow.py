@@ -1,8 +1,8 @@
 """The flow `nightly-sharded`: shards fetch and parse on the pool's workers; one loader writes.
 
-read seeds → open warehouse → plan per shard (spool) → one `nightly-shard` run per shard
-(run_deployment: the pool's workers pick them up) → wait → read the spools
-→ match → load in one transaction → checks → report   (the nightly path, in this process)
+    read seeds → open warehouse → plan per shard (spool) → one `nightly-shard` run per shard
+    (run_deployment: the pool's workers pick them up) → wait → read the spools
+    → match → load in one transaction → checks → report   (the nightly path, in this process)
 """
 
 from __future__ import annotations
@@ -86,17 +86,11 @@ def to_plans(
         known = {a: state.known_sha[a] for a in ids.values() if a in state.known_sha}
         plans.append(
             Plan(
-                run_id=run_id,
-                shard=k,
-                shards=shards,
-                urls=part,
+                run_id=run_id, shard=k, shards=shards, urls=part,
                 positions=[positions[u] for u in part],
                 archive={u: archive[u] for u in part if u in archive},
                 state=WarehouseState(
-                    known_sha=known,
-                    members={},
-                    roles={},
-                    citations=[],
+                    known_sha=known, members={}, roles={}, citations=[],
                     page_articles=ids,
                 ),
             )
@@ -171,9 +165,7 @@ def read_spools_task(spool: Path, run_id: str, urls: list[str], shards: int) -> 
         outputs.append(out)
     merged = merge_outputs(outputs)
     get_run_logger().info(
-        "read %d shard spools: %d URLs, %d articles",
-        len(outputs),
-        len(merged.verdicts),
+        "read %d shard spools: %d URLs, %d articles", len(outputs), len(merged.verdicts),
         len(merged.articles),
     )
     return merged
@@ -249,13 +241,11 @@ def _run_sharded(
         elif urls:
             run_id = summary.run_id
             busy = _stage(
-                summary,
-                "plan",
+                summary, "plan",
                 lambda: plan_task(spool, run_id, _by_ref(urls), shards, _by_ref(opening)),
             )
             _stage(
-                summary,
-                "shards",
+                summary, "shards",
                 lambda: _run_shards(deployment, busy, shards, spool, run_id, overrides, timeout_s),
             )
             merged = _stage(
@@ -271,17 +261,9 @@ def _run_sharded(
         c["pages_unchanged"] = len(merged.seen_ids)
         articles.extend(merged.articles)
         _load_and_check(
-            settings,
-            summary,
-            articles,
-            opening.state,
-            list(seeds.rejects) + merged.rejects,
-            merged.pages,
-            merged.page_articles,
-            merged.fetches,
-            merged.seen_ids,
-            lambda: merged.compressed,
-            seeds=seeds,
+            settings, summary, articles, opening.state,
+            list(seeds.rejects) + merged.rejects, merged.pages, merged.page_articles,
+            merged.fetches, merged.seen_ids, lambda: merged.compressed, seeds=seeds,
         )
         # Loaded (committed): the spool has served. A failed night keeps it for the post-mortem.
         shutil.rmtree(group_dir(spool, summary.run_id), ignore_errors=True)
@@ -304,10 +286,7 @@ def _run_shards(
             started = run_deployment(
                 deployment,
                 parameters={
-                    "shard": k,
-                    "shards": shards,
-                    "run_id": run_id,
-                    "spool_dir": str(spool),
+                    "shard": k, "shards": shards, "run_id": run_id, "spool_dir": str(spool),
                     "overrides": overrides,
                 },
                 timeout=0,  # start them all, then wait for all

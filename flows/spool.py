@@ -51,19 +51,8 @@ _ARTICLE_LISTS = ("body", "tags")
 _ARTICLE_TIMES = ("published_at", "modified_at")  # ISO text: the zone offset is kept
 _ARTICLE_JSON = ("images", "citations", "provenance")
 _ARTICLE_STRINGS = (
-    "article_id",
-    "origin",
-    "lang",
-    "extractor",
-    "seed_path",
-    "url",
-    "site",
-    "title",
-    "lead",
-    "author",
-    "section",
-    "canonical_url",
-    "content_sha256",
+    "article_id", "origin", "lang", "extractor", "seed_path", "url", "site", "title", "lead",
+    "author", "section", "canonical_url", "content_sha256",
 )
 ARTICLE_FIELDS = [f.name for f in fields(Article)]
 
@@ -160,20 +149,12 @@ def read_plan(spool: Path, run_id: str, shard: int, shards: int) -> Plan:
     }
     archive = {p.url: p for p in from_page_table(tables["archive"])}
     state = WarehouseState(
-        known_sha=known_sha,
-        members={},
-        roles={},
-        citations=[],
+        known_sha=known_sha, members={}, roles={}, citations=[],
         page_articles=page_articles,
     )
     return Plan(
-        run_id=run_id,
-        shard=shard,
-        shards=shards,
-        urls=[r["url"] for r in rows],
-        positions=[int(r["position"]) for r in rows],
-        archive=archive,
-        state=state,
+        run_id=run_id, shard=shard, shards=shards, urls=[r["url"] for r in rows],
+        positions=[int(r["position"]) for r in rows], archive=archive, state=state,
     )
 
 
@@ -215,10 +196,7 @@ def write_output(spool: Path, out: ShardOutput) -> Path:
         }
     )
     tables = {
-        "verdicts": verdicts,
-        "articles": articles,
-        "pages": pages,
-        "fetches": fetches,
+        "verdicts": verdicts, "articles": articles, "pages": pages, "fetches": fetches,
         "rejects": rejects,
     }
     target = output_dir(spool, out.run_id, out.shard)
@@ -235,10 +213,7 @@ def read_output(spool: Path, run_id: str, shard: int, shards: int) -> ShardOutpu
     manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
     verdicts = [
         Verdict(
-            int(r["position"]),
-            r["url"],
-            r["outcome"],
-            bool(r["fetched"]),
+            int(r["position"]), r["url"], r["outcome"], bool(r["fetched"]),
             r["unchanged_article_id"],
         )
         for r in tables["verdicts"].to_pylist()
@@ -259,22 +234,16 @@ def read_output(spool: Path, run_id: str, shard: int, shards: int) -> ShardOutpu
     )
     fetch_names = [n for n in FETCH_SCHEMA.names if n != "run_id"]
     fetches = [
-        (int(r["position"]), {n: r[n] for n in fetch_names}) for r in tables["fetches"].to_pylist()
+        (int(r["position"]), {n: r[n] for n in fetch_names})
+        for r in tables["fetches"].to_pylist()
     ]
     rejects = [
         (int(r["position"]), (r["stage"], r["input"], r["reason"]))
         for r in tables["rejects"].to_pylist()
     ]
     return ShardOutput(
-        run_id=run_id,
-        shard=shard,
-        shards=shards,
-        verdicts=verdicts,
-        articles=articles,
-        pages=pages,
-        compressed=compressed,
-        fetches=fetches,
-        rejects=rejects,
+        run_id=run_id, shard=shard, shards=shards, verdicts=verdicts, articles=articles,
+        pages=pages, compressed=compressed, fetches=fetches, rejects=rejects,
         timings=dict(manifest.get("timings") or {}),
         peak_rss_mb=dict(manifest.get("peak_rss_mb") or {}),
     )
@@ -286,10 +255,7 @@ def read_output(spool: Path, run_id: str, shard: int, shards: int) -> ShardOutpu
 def to_article_table(articles: Sequence[Article]) -> pa.Table:
     """Articles as columns that give back equal records (from_article_table)."""
     unknown = set(ARTICLE_FIELDS) - {
-        *_ARTICLE_STRINGS,
-        *_ARTICLE_LISTS,
-        *_ARTICLE_TIMES,
-        *_ARTICLE_JSON,
+        *_ARTICLE_STRINGS, *_ARTICLE_LISTS, *_ARTICLE_TIMES, *_ARTICLE_JSON
     }
     if unknown:
         raise TypeError(f"the spool does not know how to write Article fields {sorted(unknown)}")
@@ -397,10 +363,7 @@ def _with_columns(table: pa.Table, **columns: pa.Array) -> pa.Table:
 def _manifest(kind: str, item: Plan | ShardOutput) -> dict[str, Any]:
     """What a file set is: its kind, run and shard."""
     return {
-        "format": FORMAT,
-        "kind": kind,
-        "run_id": item.run_id,
-        "shard": item.shard,
+        "format": FORMAT, "kind": kind, "run_id": item.run_id, "shard": item.shard,
         "shards": item.shards,
     }
 

@@ -59,11 +59,9 @@ def run_sql(db: Path | None, query: str, fmt: str, write: bool, width: int) -> i
         try:
             cur = con.execute(query)
         except duckdb.Error as exc:
-            hint = (
-                " (the warehouse is opened read-only; add --write to change it)"
-                if ("read-only" in str(exc).lower())
-                else ""
-            )
+            hint = " (the warehouse is opened read-only; add --write to change it)" if (
+                "read-only" in str(exc).lower()
+            ) else ""
             print(f"quelle sql: {exc}{hint}", file=sys.stderr)
             return 1
         if cur.description is None:
@@ -79,11 +77,8 @@ def run_sql(db: Path | None, query: str, fmt: str, write: bool, width: int) -> i
         writer.writerows(rows)
     elif fmt == "json":
         for row in rows:
-            print(
-                json.dumps(
-                    dict(zip(columns, row, strict=True)), default=_json_default, ensure_ascii=False
-                )
-            )
+            print(json.dumps(dict(zip(columns, row, strict=True)), default=_json_default,
+                             ensure_ascii=False))
     else:
         print(format_table(columns, rows, width))
     return 0

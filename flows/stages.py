@@ -167,11 +167,8 @@ def changed_articles(articles: Sequence[Article], known_sha: Mapping[str, str]) 
     ids, shas = ids_of(current), shas_of(current)
     return Picked(
         articles,
-        [
-            at
-            for at, aid, sha in zip(current.indexes, ids, shas, strict=True)
-            if known_sha.get(aid) != sha
-        ],
+        [at for at, aid, sha in zip(current.indexes, ids, shas, strict=True)
+         if known_sha.get(aid) != sha],
     )
 
 
@@ -192,11 +189,8 @@ def to_fingerprints(
     have = {fp.article_id: fp for fp in ready}
     ids, shas = ids_of(changed), shas_of(changed)
     # A fingerprint made early serves only the very text it was made from.
-    fresh = [
-        i
-        for i, (aid, sha) in enumerate(zip(ids, shas, strict=True))
-        if not _made_from(have.get(aid), sha)
-    ]
+    fresh = [i for i, (aid, sha) in enumerate(zip(ids, shas, strict=True))
+             if not _made_from(have.get(aid), sha)]
     made = {fp.article_id: fp for fp in map_cpu(to_fingerprint, Picked(changed, fresh), workers)}
     return [made[aid] if aid in made else have[aid] for aid in ids]
 

@@ -122,18 +122,8 @@ class Fingerprint:
         if packed_native_names is None:
             packed_native_names = pack_anchors(native_names)
         values = (
-            article_id,
-            lang,
-            content_sha256,
-            published_at,
-            packed,
-            minhash,
-            script,
-            n_tokens,
-            url,
-            cites,
-            packed_native_names,
-            lead_dates,
+            article_id, lang, content_sha256, published_at, packed, minhash, script, n_tokens,
+            url, cites, packed_native_names, lead_dates,
         )
         for name, value in zip(_FIELDS, values, strict=True):
             object.__setattr__(self, name, value)

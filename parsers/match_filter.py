@@ -45,7 +45,7 @@ BLOCK_CELLS = 4_000_000
 # 6M since the night spools its articles: the two threads' scratch was the match stage's peak
 # at 100k (content_edges +910 MB over its fingerprints with 12M, +776 MB with 6M and the
 # sketch's smaller chunks), for ~3 s more of its ~25 (the 100k benchmark's fingerprints).
-THREADED_BLOCK_CELLS = 6_000_000
+THREADED_BLOCK_CELLS = 4_000_000
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ chunk at a time.
 A 100k night's seed articles held ~1.5 GB as records, from the read to the load, while the
 stages between need only their ids, hashes and citations (kept here in memory, ~0.3 KB an
 article). Fingerprinting and the load read the records back a chunk at a time. Its
-fingerprints (~0.45 GB) are needed whole by the matching only; the load reads them back too.
+fingerprints (~0.27 GB) are needed whole by the matching only; the load reads them back too.
 """
 
 from __future__ import annotations

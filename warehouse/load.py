@@ -252,11 +252,8 @@ def _load_articles(
     write = [o is None or o[0] != sha for sha, o in zip(shas, old, strict=True)]
     versioned = [pair not in versions for pair in zip(ids, shas, strict=True)]
     # (index in unique, stored row, whether the row is written, whether a version is)
-    needed = [
-        (i, o, w, v)
-        for i, (o, w, v) in enumerate(zip(old, write, versioned, strict=True))
-        if w or v
-    ]
+    needed = [(i, o, w, v) for i, (o, w, v) in enumerate(zip(old, write, versioned, strict=True))
+              if w or v]
     changed = [ids[i] for i, o, w, _ in needed if w and o is not None]
     if changed:
         _register_ids(con, "_changed", changed)
@@ -351,7 +348,9 @@ def _load_citations(con: duckdb.DuckDBPyConnection, articles: Sequence[Article])
             "kind": [c.kind for _, c in cites],
             "text": [c.text for _, c in cites],
         },
-        schema=pa.schema([(n, pa.string()) for n in ("article_id", "url", "kind", "text")]),
+        schema=pa.schema(
+            [(n, pa.string()) for n in ("article_id", "url", "kind", "text")]
+        ),
     )
     _register_ids(con, "_ids", ids)
     con.execute("delete from citations where article_id in (select id from _ids)")

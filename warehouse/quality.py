@@ -67,20 +67,8 @@ def _references(table: str, column: str, parent: str, parent_key: str) -> Check:
 
 
 FETCH_OUTCOMES = (
-    "ok",
-    "not_modified",
-    "dns",
-    "connect",
-    "tls",
-    "timeout",
-    "http_4xx",
-    "http_5xx",
-    "too_large",
-    "bad_content_type",
-    "redirect_loop",
-    "blocked_by_robots",
-    "blocked_address",
-    "bad_url",
+    "ok", "not_modified", "dns", "connect", "tls", "timeout", "http_4xx", "http_5xx", "too_large",
+    "bad_content_type", "redirect_loop", "blocked_by_robots", "blocked_address", "bad_url",
 )
 
 CHECKS: tuple[Check, ...] = (

@@ -38,10 +38,7 @@ def read_state(con: duckdb.DuckDBPyConnection) -> WarehouseState:
         con.execute("select url, article_id from pages where article_id is not null").fetchall()
     )
     return WarehouseState(
-        known_sha=known,
-        members=members,
-        roles=roles,
-        citations=citations,
+        known_sha=known, members=members, roles=roles, citations=citations,
         page_articles=page_articles,
     )
 
