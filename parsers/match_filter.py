@@ -45,6 +45,8 @@ BLOCK_CELLS = 4_000_000
 # 6M since the night spools its articles: the two threads' scratch was the match stage's peak
 # at 100k (content_edges +910 MB over its fingerprints with 12M, +776 MB with 6M and the
 # sketch's smaller chunks), for ~3 s more of its ~25 (the 100k benchmark's fingerprints).
+# 4M once the index shrank: the blocks were its peak again (+89 MB over what was held at
+# 100k; +43 with 4M), for ~3 s more.
 THREADED_BLOCK_CELLS = 4_000_000
 
 

@@ -34,7 +34,8 @@ Floats = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
 # Articles' anchors are converted to Arrow and encoded in this many parts (to_anchor_codes);
 # two are held at once. At 100k, 4 parts peaked ~550 MB over the start, 16 ~250-300 MB
-# (32: ~210), in the same time within the noise (3.7-6.6 s wall).
+# (32: ~210), in the same time within the noise (3.7-6.6 s wall); 32 since this step became
+# one of matching's peaks.
 ARROW_PARTS = 32
 # Largest count held in int32 ids: ids, positions and one past them (+1, ptr[r + 1]) fit.
 INT32_LIMIT = 2**31 - 2
