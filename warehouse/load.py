@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -14,6 +15,7 @@ from typing import Any, Protocol, TypeVar
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from parsers.record_spool import citations_of, ids_of, latest, shas_of
 from parsers.records import Article, Page
@@ -121,8 +123,16 @@ def load_batch(
     # FSST is what the commit's compression spends most on (the paragraphs column): without it
     # a 10k night's load took ~11% less time for a file ~10% larger (639 -> 703 MB).
     con.execute(f"set disabled_compression_methods = '{NOT_COMPRESSED}'")
-    with ThreadPoolExecutor(1, thread_name_prefix="packed") as side:
+    prints = latest(batch.fingerprints)  # a spool's prints are read back a slice at a time
+    with (
+        _scratch_path(con, ".parquet") as print_rows,
+        ThreadPoolExecutor(2, thread_name_prefix="load-side") as side,
+    ):
         packing = side.submit(packed) if packed is not None else None
+        # The fingerprints' rows (JSON made in Python, ~80 us a print) are written to a file
+        # while DuckDB inserts the articles and leaves the GIL free: at 100k their slices had
+        # taken 13 s after the articles' 20.
+        writing = side.submit(_write_print_rows, prints, print_rows) if prints else None
         con.execute("begin transaction")
         try:
             new, changed, same = _load_articles(con, batch, now)
@@ -131,7 +141,7 @@ def load_batch(
                 _pause_for_fault(con, fault_pause_s)
             _insert(con, "fetches", to_fetch_rows(batch.run_id, batch.fetches))
             _load_rejects(con, batch, now)
-            _load_fingerprints(con, batch)
+            _load_fingerprints(con, prints, writing)
             n_stories = _load_stories(con, batch, now)
             _load_seed_files(con, batch)
             if packing is not None:
@@ -189,13 +199,30 @@ def _register_ids(con: duckdb.DuckDBPyConnection, name: str, ids: Sequence[str])
 
 def _pause_for_fault(con: duckdb.DuckDBPyConnection, seconds: float) -> None:
     """Hold the open transaction still so a test can SIGKILL the loader in the middle."""
+    db = _db_file(con)
+    if db:
+        Path(f"{db}.fault-pause").write_text(str(os.getpid()))
+    time.sleep(seconds)
+
+
+def _db_file(con: duckdb.DuckDBPyConnection) -> Path | None:
+    """The file of the connection's current database (None in memory)."""
     row = con.execute(
         "select path from duckdb_databases() where database_name = current_database()"
     ).fetchone()
-    marker = Path(f"{row[0]}.fault-pause") if row and row[0] else None
-    if marker:
-        marker.write_text(str(os.getpid()))
-    time.sleep(seconds)
+    return Path(row[0]) if row and row[0] else None
+
+
+@contextlib.contextmanager
+def _scratch_path(con: duckdb.DuckDBPyConnection, suffix: str) -> Iterator[Path]:
+    """A new file's path beside the warehouse (the temp dir for one in memory), removed after."""
+    db = _db_file(con)
+    fd, name = tempfile.mkstemp(suffix=suffix, prefix=".quelle-", dir=db.parent if db else None)
+    os.close(fd)
+    try:
+        yield Path(name)
+    finally:
+        Path(name).unlink(missing_ok=True)
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:
@@ -421,28 +448,42 @@ def _load_rejects(con: duckdb.DuckDBPyConnection, batch: LoadBatch, now: datetim
     _insert(con, "rejects", rows)
 
 
-def _load_fingerprints(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> None:
-    """Replace the fingerprints of the batch's articles (an id's last print wins)."""
-    fps = latest(batch.fingerprints)  # a spool's prints are read back a slice at a time
-    if not fps:
+def _load_fingerprints(
+    con: duckdb.DuckDBPyConnection, prints: Sequence[StoredPrint], written: Future[Path] | None
+) -> None:
+    """Replace the fingerprints of the batch's articles (an id's last print: `prints` has one
+    per id) with the rows `written` to the scratch file by _write_print_rows."""
+    if written is None:
         return
-    _register_ids(con, "_ids", ids_of(fps))
+    _register_ids(con, "_ids", ids_of(prints))
     con.execute("delete from fingerprints where article_id in (select id from _ids)")
     con.unregister("_ids")
+    path = written.result()
+    con.execute("insert into fingerprints by name select * from read_parquet(?)", [str(path)])
 
-    def rows_of(part: Sequence[StoredPrint]) -> pa.Table:
-        """The Arrow rows of a slice of the prints."""
-        return pa.table(
-            {
-                "article_id": pa.array([f.article_id for f in part], pa.string()),
-                "content_sha256": pa.array([f.content_sha256 for f in part], pa.string()),
-                "data": to_print_json_array(part),
-            }
-        )
 
-    # Each slice's rows are made while DuckDB inserts the one before (it releases the GIL).
-    for _, rows in _ahead(rows_of, _chunks(fps, WIDE_CHUNK_ROWS)):
-        _insert(con, "fingerprints", rows)
+def _write_print_rows(prints: Sequence[StoredPrint], path: Path) -> Path:
+    """The prints' table rows into a Parquet file at path, a slice at a time."""
+    writer: pq.ParquetWriter | None = None
+    try:
+        for part in _chunks(prints, WIDE_CHUNK_ROWS):
+            rows = pa.table(
+                {
+                    "article_id": pa.array([f.article_id for f in part], pa.string()),
+                    "content_sha256": pa.array([f.content_sha256 for f in part], pa.string()),
+                    "data": to_print_json_array(part),
+                }
+            )
+            if writer is None:
+                # Plain: written once and read once, by the next statement of this load.
+                writer = pq.ParquetWriter(
+                    path, rows.schema, compression="none", use_dictionary=False
+                )
+            writer.write_table(rows)
+    finally:
+        if writer is not None:
+            writer.close()
+    return path
 
 
 def _load_stories(con: duckdb.DuckDBPyConnection, batch: LoadBatch, now: datetime) -> int:

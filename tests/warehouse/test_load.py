@@ -382,3 +382,33 @@ def test_a_written_slice_is_let_go_before_the_commit(
         assert held < 2_000_000, f"{held} bytes of Arrow still held mid-transaction"
     fresh_db.execute("commit")
     assert _count(fresh_db, "t") == 8_000
+
+
+def test_print_rows_are_made_beside_the_writes_and_leave_no_file(
+    fresh_db: duckdb.DuckDBPyConnection, db_path: Path
+) -> None:
+    articles = [_article(n) for n in range(3)]
+    threads: list[str] = []
+
+    class _Watched(_Print):
+        """A print that notes the thread its row is made on."""
+
+        def to_row(self) -> dict[str, object]:
+            threads.append(threading.current_thread().name)
+            return self.row
+
+    prints = [_Watched(a.article_id, a.content_sha256, {"n": k}) for k, a in enumerate(articles)]
+    load_batch(fresh_db, _batch("r1", articles, fingerprints=prints))
+    stored = fresh_db.execute("select article_id, data from fingerprints order by data").fetchall()
+    assert stored == [(a.article_id, f'{{"n":{k}}}') for k, a in enumerate(articles)]
+    assert threads and all(name.startswith("load-side") for name in threads)
+
+    def broken() -> dict[str, bytes]:
+        """A packer that fails after the prints' file is written."""
+        raise OSError("disk gone")
+
+    with pytest.raises(OSError, match="disk gone"):
+        load_batch(fresh_db, _batch("r2", [_article(9)], fingerprints=prints), packed=broken)
+    # The scratch file of either load is gone; the failed one stored nothing.
+    assert not list(db_path.parent.glob(".quelle-*"))
+    assert fresh_db.execute("select count(*) from fingerprints").fetchone() == (3,)
