@@ -222,51 +222,63 @@ def _run_sharded(
     if shards < 1:
         raise ValueError(f"shards must be at least 1, not {shards}")
     with night_dir(settings.db_path) as night, ArticleSpool(night / "articles") as articles:
-        c = summary.counts
-        seeds = _stage(summary, "read_seeds", lambda: read_seeds_task(settings, _by_ref(articles)))
-        count_seeds(c, seeds)
-        urls = cited_urls(seeds.articles, seeds.unchanged)
-        opening = _stage(
-            summary,
-            "open_warehouse",
-            lambda: open_task(
-                settings, summary.run_id, _by_ref(urls), None, f"{shards} shards", bodies=True
-            ),
+        _coordinate(settings, summary, shards, spool, deployment, timeout_s, overrides, articles)
+
+
+def _coordinate(
+    settings: Settings,
+    summary: RunSummary,
+    shards: int,
+    spool: Path,
+    deployment: str,
+    timeout_s: float,
+    overrides: dict[str, Any],
+    articles: ArticleSpool,
+) -> None:
+    """Read the seeds into the night's article spool, run the shards, load what they made."""
+    c = summary.counts
+    seeds = _stage(summary, "read_seeds", lambda: read_seeds_task(settings, _by_ref(articles)))
+    count_seeds(c, seeds)
+    urls = cited_urls(seeds.articles, seeds.unchanged)
+    opening = _stage(
+        summary,
+        "open_warehouse",
+        lambda: open_task(
+            settings, summary.run_id, _by_ref(urls), None, f"{shards} shards", bodies=True
+        ),
+    )
+    c["urls_cited"] = len(urls)
+    c["shards"] = shards
+    merged = Merged()
+    if settings.offline:
+        summary.fetch_outcomes = {"skipped_offline": len(urls)} if urls else {}
+    elif urls:
+        run_id = summary.run_id
+        busy = _stage(
+            summary, "plan",
+            lambda: plan_task(spool, run_id, _by_ref(urls), shards, _by_ref(opening)),
         )
-        c["urls_cited"] = len(urls)
-        c["shards"] = shards
-        merged = Merged()
-        if settings.offline:
-            summary.fetch_outcomes = {"skipped_offline": len(urls)} if urls else {}
-        elif urls:
-            run_id = summary.run_id
-            busy = _stage(
-                summary, "plan",
-                lambda: plan_task(spool, run_id, _by_ref(urls), shards, _by_ref(opening)),
-            )
-            _stage(
-                summary, "shards",
-                lambda: _run_shards(deployment, busy, shards, spool, run_id, overrides, timeout_s),
-            )
-            merged = _stage(
-                summary,
-                "read_spools",
-                lambda: read_spools_task(spool, run_id, _by_ref(urls), shards),
-            )
-            summary.add_fetch_outcomes(merged.verdicts)
-            summary.timings.update(merged.timings)
-            summary.peak_rss_mb.update(merged.peak_rss_mb)
-        c["urls_fetched"] = merged.fetched
-        c["urls_failed"] = len(merged.verdicts) - merged.fetched
-        c["pages_unchanged"] = len(merged.seen_ids)
-        articles.extend(merged.articles)
-        _load_and_check(
-            settings, summary, articles, opening.state,
-            list(seeds.rejects) + merged.rejects, merged.pages, merged.page_articles,
-            merged.fetches, merged.seen_ids, lambda: merged.compressed, seeds=seeds,
+        _stage(
+            summary, "shards",
+            lambda: _run_shards(deployment, busy, shards, spool, run_id, overrides, timeout_s),
         )
-        # Loaded (committed): the spool has served. A failed night keeps it for the post-mortem.
-        shutil.rmtree(group_dir(spool, summary.run_id), ignore_errors=True)
+        merged = _stage(
+            summary, "read_spools", lambda: read_spools_task(spool, run_id, _by_ref(urls), shards)
+        )
+        summary.add_fetch_outcomes(merged.verdicts)
+        summary.timings.update(merged.timings)
+        summary.peak_rss_mb.update(merged.peak_rss_mb)
+    c["urls_fetched"] = merged.fetched
+    c["urls_failed"] = len(merged.verdicts) - merged.fetched
+    c["pages_unchanged"] = len(merged.seen_ids)
+    articles.extend(merged.articles)
+    _load_and_check(
+        settings, summary, articles, opening.state,
+        list(seeds.rejects) + merged.rejects, merged.pages, merged.page_articles,
+        merged.fetches, merged.seen_ids, lambda: merged.compressed, seeds=seeds,
+    )
+    # Loaded (committed): the spool has served. A failed night keeps it for the post-mortem.
+    shutil.rmtree(group_dir(spool, summary.run_id), ignore_errors=True)
 
 
 def _run_shards(

@@ -26,6 +26,7 @@ from parsers.match_index import (
     row_chunks,
     to_groups,
     to_row_sums,
+    to_rows_at,
     to_slices,
     to_spans,
     to_unique,
@@ -252,9 +253,7 @@ def _to_queried(
     By row, rarest first within one.
     """
     eligible = np.flatnonzero(askable)
-    # The row of each position: the last row starting at or before it (empty rows start
-    # where the next one does).
-    rows = np.searchsorted(index.ptr, eligible, side="right") - 1
+    rows = to_rows_at(index.ptr, eligible)
     # Rarest first: a stable sort by row, then by negated weight keeps tuple order on ties,
     # as sorted(key=-weight) does per article.
     order = np.lexsort((-weights[index.occ[eligible]], rows))

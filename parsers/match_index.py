@@ -359,6 +359,12 @@ def to_row_of(ptr: Ints, dtype: type[np.signedinteger[Any]] = np.int64) -> Ids:
     return np.repeat(np.arange(len(ptr) - 1, dtype=dtype), np.diff(ptr))
 
 
+def to_rows_at(ptr: Ints, positions: Ids) -> Ints:
+    """The row of each position of a CSR laid out by ptr."""
+    # The last row starting at or before it (empty rows start where the next one does).
+    return np.searchsorted(ptr, positions, side="right") - 1
+
+
 def to_postings(ptr: Ints, occ: Ids, kept: Bools) -> tuple[Ids, Ints, Ids, Ids]:
     """Postings of the kept anchors: (walked, post_ptr, post_rows, post_after) of MatchIndex.
 
@@ -368,9 +374,7 @@ def to_postings(ptr: Ints, occ: Ids, kept: Bools) -> tuple[Ids, Ints, Ids, Ids]:
     dtype = to_id_dtype(len(occ), len(ptr))
     walked = np.flatnonzero(kept[occ]).astype(dtype)
     post_ptr, order = to_groups(occ[walked], len(kept))
-    # The row of each position: the last row starting at or before it (empty rows start
-    # where the next one does).
-    post_rows = (np.searchsorted(ptr, walked, side="right") - 1).astype(dtype)[order]
+    post_rows = to_rows_at(ptr, walked).astype(dtype)[order]
     post_after = np.empty(len(walked), dtype=dtype)
     post_after[order] = to_run_ends(post_ptr, post_rows)
     return walked, post_ptr, post_rows, post_after

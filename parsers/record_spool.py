@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from operator import attrgetter
 from pathlib import Path
-from typing import Protocol, TypeVar, overload
+from typing import Any, Protocol, Self, TypeVar, overload
 
 from parsers.fingerprint import Fingerprint
 from parsers.records import Article, Citation
@@ -31,6 +31,7 @@ class Keyed(Protocol):
 
 
 K = TypeVar("K", bound=Keyed)
+S = TypeVar("S", bound="RecordSpool[Any]")
 
 # Articles per file: ~10 MB of pickle, read back in ~40 ms.
 CHUNK = 1000
@@ -129,7 +130,7 @@ class RecordSpool(Lazy[K]):
             self._forget()
             shutil.rmtree(self.directory, ignore_errors=True)
 
-    def __enter__(self) -> RecordSpool[K]:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -156,9 +157,6 @@ class ArticleSpool(RecordSpool[Article]):
         super()._forget()
         self.shas, self.citations = [], []
 
-    def __enter__(self) -> ArticleSpool:
-        return self
-
 
 class PrintSpool(RecordSpool[Fingerprint]):
     """Fingerprints, their ids kept in memory."""
@@ -180,37 +178,33 @@ class Picked(Lazy[K]):
 
 def ids_of(records: Sequence[Keyed]) -> list[str]:
     """The records' article ids in order (a spool's without reading a record back)."""
-    if isinstance(records, RecordSpool):
-        return records.ids
-    if isinstance(records, Picked):
-        ids = ids_of(records.base)
-        return [ids[i] for i in records.indexes]
-    return [r.article_id for r in records]
+    return _column(records, RecordSpool, attrgetter("ids"), attrgetter("article_id"))
 
 
 def shas_of(articles: Sequence[Article]) -> list[str]:
     """The articles' content hashes in order."""
-    return _column(articles, attrgetter("shas"), attrgetter("content_sha256"))
+    return _column(articles, ArticleSpool, attrgetter("shas"), attrgetter("content_sha256"))
 
 
 def citations_of(articles: Sequence[Article]) -> list[tuple[Citation, ...]]:
     """The articles' citations in order."""
-    return _column(articles, attrgetter("citations"), attrgetter("citations"))
+    return _column(articles, ArticleSpool, attrgetter("citations"), attrgetter("citations"))
 
 
 def _column(
-    articles: Sequence[Article],
-    kept: Callable[[ArticleSpool], list[T]],
-    field: Callable[[Article], T],
+    records: Sequence[Any],
+    spool: type[S],
+    kept: Callable[[S], list[T]],
+    field: Callable[[Any], T],
 ) -> list[T]:
-    """One field of every article: what a spool keeps in memory, through a Picked's indexes,
-    or read from the records."""
-    if isinstance(articles, ArticleSpool):
-        return kept(articles)
-    if isinstance(articles, Picked):
-        values = _column(articles.base, kept, field)
-        return [values[i] for i in articles.indexes]
-    return [field(a) for a in articles]
+    """One field of every record: what a spool of that type keeps in memory, through a
+    Picked's indexes, or read from the records."""
+    if isinstance(records, spool):
+        return kept(records)
+    if isinstance(records, Picked):
+        values = _column(records.base, spool, kept, field)
+        return [values[i] for i in records.indexes]
+    return [field(r) for r in records]
 
 
 def latest(records: Sequence[K]) -> Picked[K]:

@@ -240,35 +240,25 @@ def _original_lang(group: list[str], fingerprints: Mapping[str, Fingerprint]) ->
     langs = sorted({fingerprints[a].lang for a in group})
     if len(langs) <= 1:
         return langs[0] if langs else None
+    # Each member's anchors and native names read once: they are unpacked anew on every read.
+    anchors = {a: fingerprints[a].anchors for a in group}
+    bigrams = {a: {t for t in anchors[a] if t.startswith("tb:")} for a in group}
     echoes: dict[str, int] = {}
     for lang in langs:
-        own = {
-            t
-            for a in group
-            if fingerprints[a].lang == lang
-            for t in fingerprints[a].anchors
-            if t.startswith("tb:")
-        }
-        echoes[lang] = sum(
-            len(own & {t for t in fingerprints[a].anchors if t.startswith("tb:")})
-            for a in group
-            if fingerprints[a].lang != lang
-        )
+        own = {t for a in group if fingerprints[a].lang == lang for t in bigrams[a]}
+        echoes[lang] = sum(len(own & bigrams[a]) for a in group if fingerprints[a].lang != lang)
     best = max(langs, key=lambda la: (echoes[la], la == langs[0]))
     if echoes[best] > 0 and sum(1 for la in langs if echoes[la] == echoes[best]) == 1:
         return best
     native = {la: 0 for la in langs}
-    # Each member's native names once: they are unpacked anew on every read.
     natives = {a: frozenset(fingerprints[a].native_names) for a in group}
+    # Names each member spells folded (ASCII), which it does not also spell natively.
+    folded = {b: {t[3:] for t in anchors[b] if t.startswith("nm:")} - natives[b] for b in group}
     for a in group:
         fa = fingerprints[a]
-        folded_elsewhere = {
-            t[3:]
-            for b in group
-            if fingerprints[b].lang != fa.lang
-            for t in fingerprints[b].anchors
-            if t.startswith("nm:") and t[3:] not in natives[b]
-        }
+        folded_elsewhere = set().union(
+            *(folded[b] for b in group if fingerprints[b].lang != fa.lang)
+        )
         native[fa.lang] += len(folded_elsewhere & natives[a])
     ranked = sorted(langs, key=lambda la: -native[la])
     if native[ranked[0]] > native[ranked[1]]:
